@@ -1,0 +1,34 @@
+"""npgrad: source-to-source automatic differentiation for plain NumPy code.
+
+@npgrad.grad
+def loss(w, X, y): ...
+
+loss(w, X, y)      # the gradient with respect to w
+loss.source        # the generated NumPy code
+"""
+
+from npgrad.api import Transformed, grad, rules, source, value_and_grad
+from npgrad.errors import (
+    NoDerivativeError,
+    NonScalarOutputError,
+    SourceUnavailableError,
+    TransformError,
+    UnsupportedSyntaxError,
+    WrtTypeError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "NoDerivativeError",
+    "NonScalarOutputError",
+    "SourceUnavailableError",
+    "TransformError",
+    "Transformed",
+    "UnsupportedSyntaxError",
+    "WrtTypeError",
+    "grad",
+    "rules",
+    "source",
+    "value_and_grad",
+]

@@ -1,0 +1,175 @@
+"""The few helpers that generated gradient code imports, and nothing else.
+
+Generated code refers to this module as `rt`. Each helper is written against the array
+namespace `np` so that a backend can supply the same helpers for its own arrays.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def seed(ans: Any) -> Any:
+    """The adjoint of the output: a one of its dtype, once we know it is a real scalar."""
+    if np.ndim(ans) != 0:
+        _not_scalar(ans)
+    if np.iscomplexobj(ans):
+        raise TypeError("npgrad differentiates real-valued functions; the output is complex")
+    return np.ones_like(ans)
+
+
+def _not_scalar(ans: Any) -> None:
+    from npgrad.errors import NonScalarOutputError
+
+    shape = getattr(ans, "shape", None)
+    what = f"an array of shape {shape}" if shape is not None else type(ans).__name__
+    raise NonScalarOutputError(
+        f"grad needs a function that returns a scalar, but it returned {what}",
+        None,
+        "reduce the output to a scalar (np.sum, np.mean, a norm); the Jacobian of a "
+        "vector-valued function will come with npgrad.jacobian / npgrad.vjp",
+    )
+
+
+def unbroadcast(g: Any, x: Any) -> Any:
+    """Sum `g` down to the shape of `x`, undoing NumPy broadcasting. Returns `g` untouched
+    when the shapes already match."""
+    shape = np.shape(x)
+    gshape = np.shape(g)
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and gshape[lead + i] != 1
+    )
+    g = np.sum(g, axis=axes, keepdims=True) if axes else g
+    return np.reshape(g, shape)
+
+
+def grad_like(g: Any, x: Any) -> Any:
+    """The final gradient for argument `x`: its shape, its floating dtype, a fresh array
+    (or a Python float for a Python float), zeros where nothing flowed back (g is None)."""
+    if g is None:
+        return 0.0 if isinstance(x, float | int) else np.zeros_like(x)
+    if isinstance(x, float | int):
+        return float(np.sum(g))
+    if np.shape(g) != np.shape(x):
+        g = unbroadcast(g, x)
+    dtype = np.result_type(x)
+    if not isinstance(x, np.ndarray):
+        return dtype.type(g)
+    if not isinstance(g, np.ndarray) or g.dtype != dtype or not g.flags.writeable:
+        g = np.array(g, dtype=dtype)
+    return g
+
+
+def unreduce(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Broadcast the adjoint of a reduction over `axis` back to the shape of `x`."""
+    if axis is not None and not keepdims:
+        axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+        g = np.expand_dims(g, tuple(a % np.ndim(x) for a in axes))
+    return np.broadcast_to(g, np.shape(x))
+
+
+def reduced_size(x: Any, axis: Any = None) -> int:
+    """How many elements a reduction over `axis` combines into each result."""
+    if axis is None:
+        return np.size(x)
+    axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+    shape = np.shape(x)
+    return int(np.prod([shape[a] for a in axes]))
+
+
+def chooser(g: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Adjoint of max/min: the gradient goes to the chosen elements, split evenly among ties."""
+    ans_full = unreduce(ans, x, axis, keepdims)
+    mask = x == ans_full
+    count = np.sum(mask, axis=axis, keepdims=True)
+    return unreduce(g, x, axis, keepdims) * mask / count
+
+
+def prod_vjp(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Adjoint of prod, exact where x has zeros: products of all other elements, formed
+    from exclusive cumulative products taken from both ends."""
+    x = np.asarray(x)
+    nd = x.ndim
+    axes = (
+        tuple(range(nd))
+        if axis is None
+        else tuple(a % nd for a in ((axis,) if np.ndim(axis) == 0 else axis))
+    )
+    rest = tuple(i for i in range(nd) if i not in axes)
+    moved = np.transpose(x, rest + axes)
+    flat = np.reshape(moved, moved.shape[: len(rest)] + (-1,))
+    one = np.ones_like(flat[..., :1])
+    left = np.cumprod(np.concatenate([one, flat[..., :-1]], axis=-1), axis=-1)
+    right = np.cumprod(np.concatenate([one, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    others = np.reshape(left * right, moved.shape)
+    back = np.transpose(others, np.argsort(rest + axes))
+    return unreduce(g, x, axis, keepdims) * back
+
+
+# ----- products -------------------------------------------------------------------
+
+
+def matmul_lhs(g: Any, a: Any, b: Any) -> Any:
+    """Adjoint of `a @ b` with respect to `a` (1-D and batched operands included)."""
+    if np.ndim(b) == 1:
+        da = np.multiply.outer(g, b) if np.ndim(a) > 1 else g * b
+    elif np.ndim(a) == 1:
+        da = np.matmul(b, g[..., None])[..., 0] if np.ndim(g) > 0 else b * g
+    else:
+        da = np.matmul(g, np.swapaxes(b, -1, -2))
+    return unbroadcast(da, a)
+
+
+def matmul_rhs(g: Any, a: Any, b: Any) -> Any:
+    """Adjoint of `a @ b` with respect to `b`."""
+    if np.ndim(a) == 1:
+        db = np.multiply.outer(a, g) if np.ndim(b) > 1 else g * a
+    elif np.ndim(b) == 1:
+        db = np.matmul(np.swapaxes(a, -1, -2), g[..., None])[..., 0]
+    else:
+        db = np.matmul(np.swapaxes(a, -1, -2), g)
+    return unbroadcast(db, b)
+
+
+def dot_lhs(g: Any, a: Any, b: Any) -> Any:
+    """Adjoint of `np.dot(a, b)` with respect to `a`."""
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return unbroadcast(g * b, a)
+    if np.ndim(b) == 1:
+        return np.multiply.outer(g, b)
+    # dot contracts the last axis of a with the second-to-last of b:
+    # g has shape a.shape[:-1] + b.shape[:-2] + b.shape[-1:]
+    nb = np.ndim(b)
+    g_axes = tuple(range(np.ndim(a) - 1, np.ndim(g)))
+    b_axes = tuple(i for i in range(nb) if i != nb - 2)
+    return np.tensordot(g, b, (g_axes, b_axes))
+
+
+def dot_rhs(g: Any, a: Any, b: Any) -> Any:
+    """Adjoint of `np.dot(a, b)` with respect to `b`."""
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return unbroadcast(g * a, b)
+    if np.ndim(b) == 1:
+        return np.tensordot(a, g, (tuple(range(np.ndim(a) - 1)), tuple(range(np.ndim(g)))))
+    na = np.ndim(a)
+    lead = tuple(range(na - 1))
+    gd = np.tensordot(a, g, (lead, lead))  # (k,) + b.shape[:-2] + (m,)
+    return np.moveaxis(gd, 0, -2)
+
+
+# ----- shape ----------------------------------------------------------------------
+
+
+def unconcatenate(g: Any, arrays: list[Any], axis: int | None = 0) -> list[Any]:
+    """The pieces of `g` that came from each of `arrays` in np.concatenate(arrays, axis)."""
+    if axis is None:
+        sizes = [np.size(a) for a in arrays]
+        pieces = np.split(g, np.cumsum(sizes)[:-1])
+        return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays, strict=True)]
+    sizes = [np.shape(a)[axis] for a in arrays]
+    return np.split(g, np.cumsum(sizes)[:-1], axis=axis)

@@ -1,0 +1,203 @@
+"""activity: find the values that depend on `wrt` and reach the result; check each can be
+differentiated.
+
+    def f(x, y):                 varied = {x, _mul1, n, loss}  (n is an int: not varied)
+        n = x.shape[0]            useful = {loss, _mul1, x, y}
+        _mul1 = x * y     ->      active = {x, _mul1, loss}
+        loss = np.sum(_mul1)
+        return loss
+
+Only active statements get adjoints. An active value that meets something npgrad cannot
+differentiate is reported here, at transform time, with its position in the user's file.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+
+import numpy as np
+
+from npgrad.errors import NoDerivativeError, UnsupportedSyntaxError
+
+from .inline import literal
+from .ops import SEQUENCE_LITERALS, Op, classify, mutated_names, names_in
+from .unit import SOURCE_LINE, Unit
+
+OP = "npgrad_op"  # the classified Op attached to each single-target assignment
+_VIEWS = {np.reshape, np.transpose, np.ravel, np.squeeze, np.expand_dims, np.asarray,
+          np.broadcast_to, np.moveaxis, np.swapaxes, np.ascontiguousarray, np.diagonal}  # fmt: skip
+_OPAQUE_WHAT = {
+    ast.IfExp: "conditional expressions", ast.BoolOp: "`and`/`or`", ast.Lambda: "lambdas",
+    ast.ListComp: "list comprehensions", ast.GeneratorExp: "generator expressions",
+    ast.Dict: "dicts", ast.DictComp: "dict comprehensions", ast.Set: "sets",
+}  # fmt: skip
+
+
+def target_name(stmt: ast.stmt) -> str | None:
+    if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
+        return stmt.targets[0].id
+    return None
+
+
+def bind(unit: Unit, op: Op) -> dict[str, ast.expr]:
+    """The rule's primal parameters bound to the call's operands (defaults filled in)."""
+    assert op.rule is not None
+    try:
+        bound = op.rule.signature.bind(*op.args, **op.keywords)
+    except TypeError as exc:
+        unit.error(
+            UnsupportedSyntaxError,
+            f"npgrad does not support this call of {op.label} ({exc})",
+            op.node,
+            "pass only the arguments npgrad's rule knows: "
+            + ", ".join(op.rule.signature.parameters),
+        )
+    result: dict[str, ast.expr] = {}
+    for name, param in op.rule.signature.parameters.items():
+        if name in bound.arguments:
+            result[name] = bound.arguments[name]
+        elif param.default is not inspect.Parameter.empty:
+            result[name] = literal(param.default)
+    return result
+
+
+def differentiable_operands(op: Op, bound: dict[str, ast.expr]) -> set[str]:
+    """Names whose adjoints the rule writes."""
+    assert op.rule is not None
+    found: set[str] = set()
+    for param, node in bound.items():
+        if op.rule.output_for(param) is None:
+            continue
+        elts = node.elts if isinstance(node, SEQUENCE_LITERALS) else [node]
+        found |= {e.id for e in elts if isinstance(e, ast.Name)}
+    return found
+
+
+def activity(unit: Unit) -> Unit:
+    """Mark active names; refuse active values flowing into what cannot be differentiated."""
+    body = unit.body
+    varied = set(unit.wrt_names)
+    for stmt in body:
+        name = target_name(stmt)
+        reads = names_in(stmt.value) if isinstance(stmt, ast.Assign) else set()
+        if name is not None:
+            op = classify(stmt.value)
+            setattr(stmt, OP, op)
+            if op.kind == "rule":
+                op.bound = bind(unit, op)
+            if reads & varied and op.kind != "nondiff":
+                varied.add(name)
+        elif isinstance(stmt, ast.Assign) and reads & varied:
+            varied |= {n.id for n in ast.walk(stmt.targets[0]) if isinstance(n, ast.Name)}
+
+    useful = {unit.result}
+    for stmt in reversed(body):
+        name = target_name(stmt)
+        if name is None or name not in useful:
+            if isinstance(stmt, ast.Assign) and names_in(stmt.targets[0]) & useful & varied:
+                useful |= names_in(stmt.value)
+            continue
+        op: Op = getattr(stmt, OP)
+        if op.kind == "rule":
+            useful |= differentiable_operands(op, op.bound)
+        elif op.kind == "getitem":
+            useful |= names_in(op.args[0])
+        elif op.kind != "nondiff":
+            useful |= names_in(stmt.value)
+    unit.active = varied & useful
+    _check(unit)
+    return unit
+
+
+def _check(unit: Unit) -> None:
+    active = unit.active
+    aliases: dict[str, set[str]] = {}
+    read_by: dict[str, ast.stmt] = {}
+    for stmt in unit.body:
+        for m in mutated_names(stmt):
+            for alias in aliases.get(m, {m}):
+                shown = unit.origin.get(alias, alias)
+                if alias in active:
+                    unit.error(
+                        UnsupportedSyntaxError,
+                        f"`{shown}` is differentiated and this line changes it in place; "
+                        "in-place updates of differentiated arrays are not supported yet",
+                        stmt,
+                        "build a new array instead (np.where, np.concatenate, arithmetic)",
+                    )
+                if alias in read_by:
+                    line = getattr(read_by[alias], SOURCE_LINE, "?")
+                    unit.error(
+                        UnsupportedSyntaxError,
+                        f"`{shown}` is changed in place here after line {line} used it in "
+                        "the differentiated computation; the gradient would see the changed value",
+                        stmt,
+                        f"copy it first (`{shown} = {shown}.copy()`) or change it "
+                        "before it is used",
+                    )
+        name = target_name(stmt)
+        if isinstance(stmt, ast.Assign) and name is None:
+            if names_in(stmt.targets[0]) & active or names_in(stmt.value) & active:
+                unit.error(
+                    UnsupportedSyntaxError,
+                    "unpacking or writing into differentiated values is not supported yet",
+                    stmt,
+                    "assign each value to its own name",
+                )
+            continue
+        if name is None:
+            continue
+        op: Op = getattr(stmt, OP)
+        if (
+            op.kind in ("copy", "getitem")
+            or op.kind == "unknown"
+            or (op.kind == "rule" and op.func in _VIEWS)
+        ):
+            group = set().union(*(aliases.get(n, {n}) for n in names_in(stmt.value)), {name})
+            for n in group:
+                aliases[n] = group
+        if name not in active:
+            continue
+        for n in names_in(stmt.value):
+            read_by.setdefault(n, stmt)
+        if op.kind == "unknown":
+            unit.error(
+                NoDerivativeError,
+                f"npgrad has no derivative rule for {_describe(op)}, and a differentiated "
+                "value flows through it",
+                op.node,
+                "use NumPy functions npgrad knows (`npgrad rules` lists them), or compute "
+                "this value from inputs that are not differentiated",
+            )
+        if op.kind == "opaque":
+            what = _OPAQUE_WHAT.get(type(op.node), type(op.node).__name__)
+            unit.error(
+                UnsupportedSyntaxError,
+                f"{what} on differentiated values are not supported yet",
+                op.node,
+                "write the computation as plain NumPy expressions (np.where for choices)",
+            )
+        if op.kind == "rule":
+            assert op.rule is not None
+            seq = op.rule.sequence
+            node = op.bound.get(seq) if seq else None
+            if node is not None and not isinstance(node, SEQUENCE_LITERALS):
+                if names_in(node) & active:
+                    unit.error(
+                        UnsupportedSyntaxError,
+                        f"{op.label} of a list held in a variable is not supported yet",
+                        op.node,
+                        f"write the list out in the call: {op.label}([a, b, c], ...)",
+                    )
+
+
+def _describe(op: Op) -> str:
+    if op.func is not None:
+        return f"`{op.label}`"
+    node = op.node
+    if isinstance(node, ast.Call):
+        return f"`{ast.unparse(node.func)}`"
+    if isinstance(node, ast.Attribute):
+        return f"the attribute `.{node.attr}`"
+    return f"`{ast.unparse(node)}`"

@@ -1,0 +1,339 @@
+"""normalize: one operation per statement, each name assigned once.
+
+    p = 1 / (1 + np.exp(-X @ w))          _matmul1 = X @ w
+    h = np.tanh(h)                  ->    _neg2 = -_matmul1
+    return -np.mean(p)                    _exp3 = np.exp(_neg2)
+                                          _add4 = 1 + _exp3
+                                          p = 1 / _add4
+                                          h_1 = np.tanh(h)
+                                          _mean5 = np.mean(p)
+                                          loss = -_mean5
+                                          return loss
+
+Operands become names or literals; a reassigned name gets a new version (`h_1`), so every
+value the reverse sweep reads is still there when it reads it. Expressions npgrad does not
+split (conditional expressions, comprehensions, lambdas) stay whole, as one operation.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from npgrad.errors import NonScalarOutputError, UnsupportedSyntaxError
+
+from .unit import RESOLVED, SOURCE_LINE, Unit
+
+_BINOP = {
+    ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.FloorDiv: "floordiv",
+    ast.Mod: "mod", ast.Pow: "pow", ast.MatMult: "matmul", ast.BitAnd: "and", ast.BitOr: "or",
+    ast.BitXor: "xor", ast.LShift: "lshift", ast.RShift: "rshift",
+}  # fmt: skip
+_UNARY = {ast.USub: "neg", ast.UAdd: "pos", ast.Not: "not", ast.Invert: "invert"}
+_OPAQUE = (
+    ast.BoolOp, ast.IfExp, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp,
+    ast.GeneratorExp, ast.Dict, ast.Set, ast.JoinedStr, ast.NamedExpr, ast.Await,
+    ast.Yield, ast.YieldFrom, ast.FormattedValue,
+)  # fmt: skip
+_UNSUPPORTED = {
+    ast.If: "`if` statements", ast.For: "`for` loops", ast.While: "`while` loops",
+    ast.Try: "`try` statements", ast.With: "`with` statements", ast.FunctionDef:
+    "nested function definitions", ast.ClassDef: "class definitions", ast.Global:
+    "`global` declarations", ast.Nonlocal: "`nonlocal` declarations", ast.Delete:
+    "`del` statements", ast.Raise: "`raise` statements", ast.Import: "imports inside the "
+    "function", ast.ImportFrom: "imports inside the function", ast.Match: "`match` statements",
+    ast.AsyncFor: "`async for`", ast.AsyncWith: "`async with`", ast.TryStar: "`try` statements",
+}  # fmt: skip
+
+
+def is_atom(node: ast.expr) -> bool:
+    """A name, a literal, or a constant resolved at transform time (np.pi, np.newaxis)."""
+    if isinstance(node, ast.Name | ast.Constant):
+        return True
+    return hasattr(node, RESOLVED)
+
+
+def op_hint(node: ast.expr) -> str:
+    """A short name for the operation, used for its temporary: `exp`, `matmul`, `T`."""
+    if isinstance(node, ast.BinOp):
+        return _BINOP.get(type(node.op), "binop")
+    if isinstance(node, ast.UnaryOp):
+        return _UNARY[type(node.op)]
+    if isinstance(node, ast.Call):
+        f = node.func
+        return (
+            f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else "call"
+        )
+    if isinstance(node, ast.Subscript):
+        return "getitem"
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Compare):
+        return "cmp"
+    return type(node).__name__.lower()
+
+
+class _Normalizer:
+    def __init__(self, unit: Unit):
+        self.unit = unit
+        self.out: list[ast.stmt] = []
+        self.version: dict[str, str] = {p: p for p in unit.params}
+        self.line = 0
+
+    # ----- expressions -------------------------------------------------------------
+
+    def emit(self, target: str, value: ast.expr, like: ast.AST) -> None:
+        stmt = ast.Assign([ast.Name(target, ast.Store())], value)
+        ast.copy_location(stmt, like)
+        setattr(stmt, SOURCE_LINE, self.line)
+        self.out.append(stmt)
+
+    def atom(self, node: ast.expr) -> ast.expr:
+        """`node` as a name or literal, emitting the statements that compute it."""
+        if isinstance(node, ast.Name):
+            return self.load(node)
+        if is_atom(node):
+            return node
+        if isinstance(node, ast.Tuple | ast.List):
+            node.elts = [self.atom(e) for e in node.elts]
+            return node
+        if isinstance(node, ast.Starred):
+            node.value = self.atom(node.value)
+            return node
+        if isinstance(node, ast.Slice):
+            for f in ("lower", "upper", "step"):
+                if getattr(node, f) is not None:
+                    setattr(node, f, self.atom(getattr(node, f)))
+            return node
+        value = self.op(node)
+        name = self.unit.names.temp(op_hint(value))
+        self.emit(name, value, node)
+        return ast.copy_location(ast.Name(name, ast.Load()), node)
+
+    def load(self, node: ast.Name) -> ast.Name:
+        if node.id in self.version:
+            return ast.copy_location(ast.Name(self.version[node.id], ast.Load()), node)
+        return node
+
+    def op(self, node: ast.expr) -> ast.expr:
+        """`node` as one operation whose operands are atoms."""
+        if is_atom(node) or isinstance(node, ast.Tuple | ast.List):
+            return self.atom(node)
+        if isinstance(node, ast.BinOp):
+            node.left, node.right = self.atom(node.left), self.atom(node.right)
+        elif isinstance(node, ast.UnaryOp):
+            node.operand = self.atom(node.operand)
+        elif isinstance(node, ast.Compare):
+            node.left = self.atom(node.left)
+            node.comparators = [self.atom(c) for c in node.comparators]
+        elif isinstance(node, ast.Call):
+            if not hasattr(node.func, RESOLVED):
+                if isinstance(node.func, ast.Attribute):
+                    node.func.value = self.atom(node.func.value)
+                elif isinstance(node.func, ast.Name):
+                    node.func = self.load(node.func)
+                else:
+                    node.func = self.atom(node.func)
+            node.args = [self.atom(a) for a in node.args]
+            for kw in node.keywords:
+                kw.value = self.atom(kw.value)
+        elif isinstance(node, ast.Attribute):
+            node.value = self.atom(node.value)
+        elif isinstance(node, ast.Subscript):
+            node.value = self.atom(node.value)
+            node.slice = self.atom(node.slice)
+        elif isinstance(node, _OPAQUE):
+            node = _RenameLoads(self.version).visit(node)
+        else:
+            self.unit.error(
+                UnsupportedSyntaxError, f"npgrad does not handle {type(node).__name__} here", node
+            )
+        return node
+
+    # ----- statements --------------------------------------------------------------
+
+    def store(self, name: str) -> str:
+        """The version name for a new assignment to `name`."""
+        new = name if name not in self.version else self.unit.names.fresh(name)
+        self.version[name] = new
+        self.unit.origin[new] = name
+        return new
+
+    def stmt(self, s: ast.stmt) -> None:
+        self.line = s.lineno
+        if isinstance(s, ast.Assign):
+            value = self.op(s.value)
+            if len(s.targets) == 1 and isinstance(s.targets[0], ast.Name):
+                self.emit(self.store(s.targets[0].id), value, s)
+                return
+            value_name = self.atom(value) if len(s.targets) > 1 else value
+            for target in s.targets:
+                self.assign_target(target, value_name, s)
+        elif isinstance(s, ast.AnnAssign):
+            if s.value is not None:
+                self.stmt(ast.copy_location(ast.Assign([s.target], s.value), s))
+        elif isinstance(s, ast.AugAssign):
+            self.aug_assign(s)
+        elif isinstance(s, ast.Return):
+            value = s.value if s.value is not None else ast.Constant(None)
+            if isinstance(value, ast.Tuple | ast.List):
+                self.unit.error(
+                    NonScalarOutputError,
+                    f"`{self.unit.name}` returns a {type(value).__name__.lower()}; grad needs "
+                    "a function that returns a scalar",
+                    value,
+                    "return one scalar (np.sum, np.mean, a norm); Jacobians of vector-valued "
+                    "functions will come with npgrad.jacobian / npgrad.vjp",
+                )
+            if not is_atom(value):  # name the result after the function: `loss = ...`
+                name = self.unit.names.fresh(self.unit.name if self.unit.name.isidentifier()
+                                             else "out")  # fmt: skip
+                self.emit(name, self.op(value), s)
+                value = ast.copy_location(ast.Name(name, ast.Load()), s)
+            value = self.atom(value)
+            ret = ast.copy_location(ast.Return(value), s)
+            setattr(ret, SOURCE_LINE, self.line)
+            self.out.append(ret)
+        elif isinstance(s, ast.Expr):
+            if isinstance(s.value, ast.Constant):  # docstrings and bare literals
+                return
+            expr = ast.copy_location(ast.Expr(self.op(s.value)), s)
+            setattr(expr, SOURCE_LINE, self.line)
+            self.out.append(expr)
+        elif isinstance(s, ast.Assert):
+            s = _RenameLoads(self.version).visit(s)
+            setattr(s, SOURCE_LINE, self.line)
+            self.out.append(s)
+        elif isinstance(s, ast.Pass):
+            return
+        else:
+            what = _UNSUPPORTED.get(type(s), type(s).__name__)
+            self.unit.error(
+                UnsupportedSyntaxError,
+                f"{what} are not supported yet: npgrad differentiates straight-line code",
+                s,
+                "compute the value without this statement, or move it outside the "
+                "differentiated function",
+            )
+
+    def assign_target(self, target: ast.expr, value: ast.expr, s: ast.stmt) -> None:
+        if isinstance(target, ast.Name):
+            self.emit(self.store(target.id), value, s)
+        elif isinstance(target, ast.Tuple | ast.List):
+            for sub in ast.walk(target):
+                if isinstance(sub, ast.Name):
+                    sub.id = self.store(sub.id)
+            stmt = ast.copy_location(ast.Assign([target], value), s)
+            setattr(stmt, SOURCE_LINE, self.line)
+            self.out.append(stmt)
+        elif isinstance(target, ast.Subscript | ast.Attribute):
+            target.value = self.atom(target.value)
+            if isinstance(target, ast.Subscript):
+                target.slice = self.atom(target.slice)
+            stmt = ast.copy_location(ast.Assign([target], self.atom(value)), s)
+            setattr(stmt, SOURCE_LINE, self.line)
+            self.out.append(stmt)
+        else:
+            self.unit.error(UnsupportedSyntaxError, "unsupported assignment target", target)
+
+    def aug_assign(self, s: ast.AugAssign) -> None:
+        """`y += z` becomes `y_1 = y + z` when `y` holds a value made inside this function
+        by arithmetic (so no other name sees the in-place change); otherwise refused."""
+        target = s.target
+        if not isinstance(target, ast.Name):
+            self.unit.error(
+                UnsupportedSyntaxError,
+                "augmented assignment to a subscript or attribute is not supported yet",
+                s,
+                "write the update out, e.g. `a = a + v` on a whole array",
+            )
+        current = self.version.get(target.id)
+        defined_by = next(
+            (st.value for st in reversed(self.out)
+             if isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Name)
+             and st.targets[0].id == current), None,
+        )  # fmt: skip
+        if not _makes_fresh_value(defined_by):
+            self.unit.error(
+                UnsupportedSyntaxError,
+                f"`{target.id} {_AUG_TEXT.get(type(s.op), '?=')} ...` updates `{target.id}` in "
+                "place, which may also change other names that share its memory "
+                "(an argument, a slice or a reshape of another array)",
+                s,
+                f"write `{target.id} = {target.id} {_AUG_TEXT.get(type(s.op), '?=')[:-1]} ...` "
+                "to make a new value",
+            )
+        binop = ast.copy_location(ast.BinOp(ast.Name(target.id, ast.Load()), s.op, s.value), s)
+        self.stmt(ast.copy_location(ast.Assign([ast.Name(target.id, ast.Store())], binop), s))
+
+
+_AUG_TEXT = {ast.Add: "+=", ast.Sub: "-=", ast.Mult: "*=", ast.Div: "/=", ast.Pow: "**=",
+             ast.MatMult: "@=", ast.FloorDiv: "//=", ast.Mod: "%="}  # fmt: skip
+
+
+def _makes_fresh_value(value: ast.expr | None) -> bool:
+    """True for values that own their memory: literals and arithmetic results."""
+    if value is None:
+        return False
+    if isinstance(value, ast.Constant):
+        return True
+    return isinstance(value, ast.BinOp | ast.UnaryOp)
+
+
+class _RenameLoads(ast.NodeTransformer):
+    """Point loads inside a whole expression at the current versions, leaving names bound
+    by a lambda or comprehension inside it alone."""
+
+    def __init__(self, version: dict[str, str]):
+        self.version = version
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        if isinstance(node.ctx, ast.Load) and node.id in self.version:
+            return ast.copy_location(ast.Name(self.version[node.id], ast.Load()), node)
+        return node
+
+    def _scoped(self, node: ast.AST) -> ast.AST:
+        bound = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and
+                 isinstance(n.ctx, ast.Store)}  # fmt: skip
+        if isinstance(node, ast.Lambda):
+            bound |= {a.arg for a in node.args.args + node.args.kwonlyargs}
+        inner = _RenameLoads({k: v for k, v in self.version.items() if k not in bound})
+        for field, value in ast.iter_fields(node):
+            if isinstance(value, ast.AST):
+                setattr(node, field, inner.visit(value))
+            elif isinstance(value, list):
+                setattr(node, field, [inner.visit(v) if isinstance(v, ast.AST) else v
+                                      for v in value])  # fmt: skip
+        return node
+
+    visit_Lambda = visit_ListComp = visit_SetComp = visit_DictComp = _scoped
+    visit_GeneratorExp = _scoped
+
+
+def normalize(unit: Unit) -> Unit:
+    """Split expressions into one operation per statement and version reassigned names."""
+    assert unit.tree is not None
+    norm = _Normalizer(unit)
+    body = unit.tree.body
+    for i, s in enumerate(body):
+        norm.stmt(s)
+        if isinstance(s, ast.Return):
+            if i != len(body) - 1:
+                unit.error(
+                    UnsupportedSyntaxError,
+                    "statements after `return` are never run",
+                    body[i + 1],
+                    "remove the unreachable statements",
+                )
+            break
+    else:
+        unit.error(
+            UnsupportedSyntaxError,
+            f"`{unit.name}` does not end with a `return` of the value to differentiate",
+            body[-1] if body else unit.tree,
+            "return the scalar whose gradient you want",
+        )
+    ret = norm.out[-1]
+    assert isinstance(ret, ast.Return)
+    unit.body = norm.out
+    unit.result = ret.value.id if isinstance(ret.value, ast.Name) else ""
+    return unit

@@ -1,0 +1,149 @@
+"""What one normalized statement computes: which rule applies, with which operands."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .resolve import canonical_path
+from .rules import METHODS, NONDIFF, VJPS, Rule
+from .unit import RESOLVED
+
+BINOPS: dict[type[ast.operator], Any] = {
+    ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.true_divide,
+    ast.Pow: np.power, ast.MatMult: np.matmul, ast.Mod: np.mod, ast.FloorDiv: np.floor_divide,
+}  # fmt: skip
+UNARYOPS: dict[type[ast.unaryop], Any] = {ast.USub: np.negative, ast.UAdd: np.positive}
+NONDIFF_ATTRS = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides"}
+# Functions that read their arguments only (beyond the rule table, which is pure by design).
+PURE_BUILTINS = {print, len, range, isinstance, type, repr, str, int, float, bool, tuple}
+MUTATING_NUMPY = {np.copyto, np.put, np.place, np.putmask, np.fill_diagonal}
+SEQUENCE_LITERALS = (ast.List, ast.Tuple)
+
+
+@dataclass
+class Op:
+    """A normalized statement's operation, classified.
+
+    kind: "copy" (y = x), "rule" (a VJP rule applies), "nondiff" (result is constant),
+    "getitem" (read-only indexing), "unknown" (a call npgrad cannot see into),
+    "opaque" (an expression kept whole: lambda, comprehension, conditional expression).
+    """
+
+    kind: str
+    node: ast.expr
+    func: Any = None
+    rule: Rule | None = None
+    args: list[ast.expr] = field(default_factory=list)
+    keywords: dict[str, ast.expr] = field(default_factory=dict)
+    bound: dict[str, ast.expr] = field(default_factory=dict)  # rule parameter -> operand
+
+    @property
+    def label(self) -> str:
+        from .rules import display_name
+
+        return display_name(self.func) if self.func is not None else type(self.node).__name__
+
+
+def _known(table: dict[Any, Any], obj: Any) -> bool:
+    try:
+        return obj in table
+    except TypeError:  # unhashable objects are never in the table
+        return False
+
+
+def _callable_op(func: Any, node: ast.expr, args: list[ast.expr], kws: dict[str, ast.expr]) -> Op:
+    if _known(VJPS, func):
+        return Op("rule", node, func, VJPS[func], args, kws)
+    if _known(NONDIFF, func):
+        return Op("nondiff", node, func, None, args, kws)
+    return Op("unknown", node, func, None, args, kws)
+
+
+def _is_int_dtype(node: ast.expr) -> bool:
+    value = getattr(node, RESOLVED, node.value if isinstance(node, ast.Constant) else None)
+    try:
+        return value is not None and np.dtype(value).kind in "iub"
+    except TypeError:
+        return False
+
+
+def classify(value: ast.expr) -> Op:
+    """The operation of a normalized right-hand side."""
+    if isinstance(value, ast.Name | ast.Constant) or hasattr(value, RESOLVED):
+        return Op("copy", value, args=[value])
+    if isinstance(value, ast.BinOp):
+        return _callable_op(BINOPS.get(type(value.op)), value, [value.left, value.right], {})
+    if isinstance(value, ast.UnaryOp):
+        if isinstance(value.op, ast.Not | ast.Invert):
+            return Op("nondiff", value, args=[value.operand])
+        return _callable_op(UNARYOPS[type(value.op)], value, [value.operand], {})
+    if isinstance(value, ast.Compare):
+        return Op("nondiff", value, args=[value.left, *value.comparators])
+    if isinstance(value, ast.Subscript):
+        return Op("getitem", value, args=[value.value, value.slice])
+    if isinstance(value, ast.Attribute):
+        if value.attr in NONDIFF_ATTRS:
+            return Op("nondiff", value, args=[value.value])
+        if value.attr == "T":
+            return _callable_op(np.transpose, value, [value.value], {})
+        return Op("unknown", value, args=[value.value])
+    if isinstance(value, ast.Call):
+        kws = {kw.arg: kw.value for kw in value.keywords if kw.arg is not None}
+        args = list(value.args)
+        func = value.func
+        if hasattr(func, RESOLVED):
+            obj = getattr(func, RESOLVED)
+            return _callable_op(obj, value, args, kws)
+        if isinstance(func, ast.Attribute) and func.attr in METHODS:
+            target = METHODS[func.attr]
+            if func.attr in ("reshape", "transpose") and len(args) > 1:
+                args = [ast.Tuple(args, ast.Load())]
+            if func.attr == "astype" and _is_int_dtype(args[0] if args else kws.get("dtype")):
+                return Op("nondiff", value, target, None, [func.value, *args], kws)
+            return _callable_op(target, value, [func.value, *args], kws)
+        return Op("unknown", value, None, None, [func, *args], kws)
+    return Op("opaque", value)
+
+
+def names_in(node: ast.AST | None) -> set[str]:
+    """Names loaded anywhere inside `node`."""
+    if node is None:
+        return set()
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def is_pure(call: ast.Call) -> bool:
+    """True when the call cannot change its arguments in place."""
+    if any(kw.arg == "out" for kw in call.keywords):
+        return False
+    func = call.func
+    if hasattr(func, RESOLVED):
+        obj = getattr(func, RESOLVED)
+        if _known(VJPS, obj) or _known(NONDIFF, obj) or _known(PURE_BUILTINS, obj):
+            return True
+        return canonical_path(obj) is not None and not _known(MUTATING_NUMPY, obj)
+    return isinstance(func, ast.Attribute) and func.attr in METHODS
+
+
+def mutated_names(stmt: ast.stmt) -> set[str]:
+    """Local names whose memory `stmt` may change in place."""
+    if isinstance(stmt, ast.Assign):
+        target = stmt.targets[0]
+        if isinstance(target, ast.Subscript | ast.Attribute):
+            return names_in(target.value)
+        value = stmt.value
+    elif isinstance(stmt, ast.Expr):
+        value = stmt.value
+    else:
+        return set()
+    if not isinstance(value, ast.Call) or is_pure(value):
+        return set()
+    found = {a.id for a in value.args if isinstance(a, ast.Name)}
+    found |= {kw.value.id for kw in value.keywords if isinstance(kw.value, ast.Name)}
+    if isinstance(value.func, ast.Attribute) and isinstance(value.func.value, ast.Name):
+        found.add(value.func.value.id)
+    return found

@@ -1,0 +1,136 @@
+"""optimize: drop what the result does not read, then fold single-use temporaries back.
+
+    _mean5 = np.mean(p)          (loss itself is not returned by grad: dropped)
+    loss = -_mean5          ->
+    _neg2 = -_matmul1            _exp3 = np.exp(-(X @ w))
+    _exp3 = np.exp(_neg2)
+
+Dead-code elimination keeps only the forward values the reverse sweep reads (and the
+user's side effects, which run once); inlining puts back the expressions the user wrote,
+so the generated code reads like theirs.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+
+from .ops import is_pure, mutated_names, names_in
+from .reverse import is_comment
+from .unit import SOURCE_LINE, Unit
+
+_MAX_INLINE_NODES = 40  # keep inlined expressions short enough to read
+
+
+def _stored(stmt: ast.stmt) -> set[str]:
+    """Names a statement binds or changes in place."""
+    if isinstance(stmt, ast.Assign | ast.AugAssign):
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        found = set()
+        for t in targets:
+            if isinstance(t, ast.Subscript | ast.Attribute):
+                found |= names_in(t.value)
+            else:
+                found |= {n.id for n in ast.walk(t) if isinstance(n, ast.Name)}
+        return found | mutated_names(stmt)
+    return mutated_names(stmt)
+
+
+def _has_effects(stmt: ast.stmt) -> bool:
+    """User statements that must run even if nothing reads their result."""
+    if isinstance(stmt, ast.Assert):
+        return True
+    if isinstance(stmt, ast.Expr):
+        return hasattr(stmt, SOURCE_LINE) and not is_comment(stmt)
+    if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
+        return not is_pure(stmt.value)
+    return False
+
+
+def eliminate_dead_code(body: list[ast.stmt]) -> list[ast.stmt]:
+    """Keep statements whose results are read later, and side effects."""
+    live: set[str] = set()
+    kept: list[ast.stmt] = []
+    for stmt in reversed(body):
+        if is_comment(stmt):
+            kept.append(stmt)
+            continue
+        if isinstance(stmt, ast.Return):
+            live |= names_in(stmt.value)
+            kept.append(stmt)
+            continue
+        stored = _stored(stmt)
+        in_place = isinstance(stmt, ast.AugAssign | ast.Expr) or (
+            isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Subscript)
+        )
+        if not (stored & live or _has_effects(stmt)):
+            continue
+        if not in_place:
+            live -= stored
+        live |= names_in(stmt)
+        kept.append(stmt)
+    kept.reverse()
+    # a comment whose statements are all gone goes too
+    return [
+        s for i, s in enumerate(kept)
+        if not is_comment(s) or (i + 1 < len(kept) and not is_comment(kept[i + 1])
+                                 and not isinstance(kept[i + 1], ast.Return))
+    ]  # fmt: skip
+
+
+class _Replace(ast.NodeTransformer):
+    def __init__(self, name: str, value: ast.expr):
+        self.name, self.value = name, value
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        if node.id == self.name and isinstance(node.ctx, ast.Load):
+            return copy.deepcopy(self.value)
+        return node
+
+
+def inline_temporaries(body: list[ast.stmt], temps: set[str]) -> list[ast.stmt]:
+    """Substitute each temporary that is assigned once and read once into its reader."""
+    loads: dict[str, int] = {}
+    stores: dict[str, int] = {}
+    for stmt in body:
+        for n in ast.walk(stmt):
+            if isinstance(n, ast.Name):
+                table = loads if isinstance(n.ctx, ast.Load) else stores
+                table[n.id] = table.get(n.id, 0) + 1
+    slots: list[ast.stmt | None] = list(body)
+    for i, stmt in enumerate(slots):
+        if not (
+            isinstance(stmt, ast.Assign)
+            and isinstance(stmt.targets[0], ast.Name)
+            and stmt.targets[0].id in temps
+        ):
+            continue
+        name = stmt.targets[0].id
+        if loads.get(name) != 1 or stores.get(name) != 1:
+            continue
+        if sum(1 for _ in ast.walk(stmt.value)) > _MAX_INLINE_NODES:
+            continue
+        reads = names_in(stmt.value)
+        for j in range(i + 1, len(slots)):
+            user = slots[j]
+            if user is None or is_comment(user):
+                continue
+            if name in names_in(user):
+                slots[j] = _Replace(name, stmt.value).visit(user)
+                slots[i] = None
+                break
+            if _stored(user) & (reads | {name}) or _has_effects(user):
+                break
+    return [s for s in slots if s is not None]
+
+
+def optimize(unit: Unit) -> Unit:
+    """Dead-code elimination, then inlining of single-use temporaries."""
+    if not unit.optimize:
+        return unit
+    assert unit.out is not None
+    fdef = unit.out.body[0]
+    assert isinstance(fdef, ast.FunctionDef)
+    body = eliminate_dead_code(fdef.body)
+    fdef.body = inline_temporaries(body, unit.names.temps)
+    return unit

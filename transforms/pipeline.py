@@ -1,0 +1,35 @@
+"""The compiler: the whole pipeline as one flat list of passes, in order.
+
+Each pass takes the Unit (transforms/unit.py) and returns it, having filled in its part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .activity import activity
+from .emit import emit
+from .normalize import normalize
+from .optimize import optimize
+from .parse import parse
+from .resolve import resolve
+from .reverse import reverse
+from .unit import Unit
+
+Pass = Callable[[Unit], Unit]
+
+REVERSE_MODE: list[Pass] = [
+    parse,  # source text -> FunctionDef in file coordinates
+    resolve,  # free names -> objects; NumPy callables -> canonical `np.<name>`
+    normalize,  # one operation per statement, one assignment per name
+    activity,  # what depends on wrt and reaches the result; refuse what cannot be done
+    reverse,  # forward sweep + reverse sweep, rules inlined
+    optimize,  # dead code out, single-use temporaries back in
+    emit,  # ast.unparse with provenance comments -> unit.source
+]
+
+
+def run(unit: Unit, passes: list[Pass] = REVERSE_MODE) -> Unit:
+    for step in passes:
+        unit = step(unit)
+    return unit

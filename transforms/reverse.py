@@ -1,0 +1,210 @@
+"""reverse: write the gradient function, a forward sweep then a reverse sweep.
+
+    def loss(w, X):                     def grad_loss(w, X):
+        z = X @ w                           z = X @ w
+        loss = np.sum(np.tanh(z))   ->      _tanh1 = np.tanh(z)
+        return loss                         loss = np.sum(_tanh1)
+                                            dloss = rt.seed(loss)
+                                            # grad of: loss = np.sum(np.tanh(z))
+                                            d_tanh1 = np.broadcast_to(dloss, np.shape(_tanh1))
+                                            dz = d_tanh1 * (1 - _tanh1 * _tanh1)
+                                            # grad of: z = X @ w
+                                            dw = rt.matmul_rhs(dz, X, w)
+                                            return rt.grad_like(dw, w)
+
+Each active statement contributes to the adjoints of its active operands, in reverse
+order, by inlining its rule. The first contribution to an adjoint assigns it, later ones
+add to it, and a value that receives none stays a symbolic zero: no code at all.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .activity import OP, target_name
+from .inline import instantiate
+from .ops import SEQUENCE_LITERALS, Op
+from .rules.table import PART
+from .unit import SOURCE_LINE, Unit
+
+
+class Comment(str):
+    """A comment line in generated code, carried in the AST as `Expr(Constant(Comment))`."""
+
+
+def comment(text: str) -> ast.Expr:
+    return ast.Expr(ast.Constant(Comment(text)))
+
+
+def is_comment(stmt: ast.stmt) -> bool:
+    return (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Constant)
+        and isinstance(stmt.value.value, Comment)
+    )
+
+
+def _name(id_: str) -> ast.Name:
+    return ast.Name(id_, ast.Load())
+
+
+def _is_basic_index(idx: ast.expr) -> bool:
+    """Indices known to select each element at most once: ints, slices, None, `...`."""
+    parts = idx.elts if isinstance(idx, ast.Tuple) else [idx]
+    for p in parts:
+        if isinstance(p, ast.Slice):
+            continue
+        if isinstance(p, ast.Constant) and (p.value is None or p.value is Ellipsis or
+                                            type(p.value) is int):  # fmt: skip
+            continue
+        if getattr(p, "npgrad_obj", 0) is None:  # np.newaxis
+            continue
+        return False
+    return True
+
+
+class _Sweep:
+    def __init__(self, unit: Unit):
+        self.unit = unit
+        self.adjoint: dict[str, str] = {}  # primal name -> adjoint name, once it has a value
+        self.owned: set[str] = set()  # adjoints that are fresh arrays, safe to update in place
+        self.out: list[ast.stmt] = []
+
+    def np_(self, attr: str) -> ast.expr:
+        return ast.Attribute(_name(self.unit.np), attr, ast.Load())
+
+    def rt_(self, attr: str) -> ast.expr:
+        return ast.Attribute(_name(self.unit.rt), attr, ast.Load())
+
+    def adj_name(self, primal: str) -> str:
+        return self.adjoint.get(primal) or self.unit.names.adjoint(primal)
+
+    def assign(self, target: str, value: ast.expr) -> None:
+        self.out.append(ast.Assign([ast.Name(target, ast.Store())], value))
+
+    def accumulate(self, primal: str, contribution: ast.expr) -> None:
+        """First write assigns, later writes add."""
+        if primal not in self.adjoint:
+            self.adjoint[primal] = self.unit.names.adjoint(primal)
+            self.assign(self.adjoint[primal], contribution)
+            return
+        d = self.adjoint[primal]
+        self.assign(d, ast.BinOp(_name(d), ast.Add(), contribution))
+        self.owned.add(primal)
+
+    # ----- one statement ------------------------------------------------------------
+
+    def statement(self, stmt: ast.Assign) -> None:
+        target = target_name(stmt)
+        assert target is not None
+        if target not in self.adjoint:
+            return  # symbolic zero: nothing flows back through this value
+        op: Op = getattr(stmt, OP)
+        g = _name(self.adjoint[target])
+        if op.kind == "copy":
+            self.accumulate(op.args[0].id, g)  # type: ignore[union-attr]
+        elif op.kind == "getitem":
+            self.getitem(op, g)
+        elif op.kind == "rule":
+            self.rule(op, g, target)
+
+    def rule(self, op: Op, g: ast.Name, target: str) -> None:
+        rule = op.rule
+        assert rule is not None
+        env = {**op.bound, "g": g, "ans": _name(target), PART: ast.Constant(None)}
+        env |= {"np": _name(self.unit.np), "rt": _name(self.unit.rt)}
+        active = self.unit.active
+        for param, node in op.bound.items():
+            template = rule.output_for(param)
+            if template is None:
+                continue
+            if param == rule.sequence and isinstance(node, SEQUENCE_LITERALS):
+                for k, elt in enumerate(node.elts):
+                    if isinstance(elt, ast.Name) and elt.id in active:
+                        part = instantiate(template, env | {PART: ast.Constant(k)})
+                        self.accumulate(elt.id, part)
+            elif isinstance(node, ast.Name) and node.id in active:
+                contribution = instantiate(template, env)
+                if rule.broadcasts and self._may_broadcast(node, op.bound.values()):
+                    contribution = ast.Call(self.rt_("unbroadcast"), [contribution, node], [])
+                self.accumulate(node.id, contribution)
+
+    @staticmethod
+    def _may_broadcast(operand: ast.Name, operands: object) -> bool:
+        """Could another operand have broadcast this one to a larger shape?"""
+        for other in operands:  # type: ignore[attr-defined]
+            if isinstance(other, ast.Constant):
+                continue
+            if isinstance(other, ast.Name) and other.id == operand.id:
+                continue
+            return True
+        return False
+
+    def getitem(self, op: Op, g: ast.Name) -> None:
+        base, idx = op.args
+        if not (isinstance(base, ast.Name) and base.id in self.unit.active):
+            return
+        x = base.id
+        dx = self.adj_name(x)
+        store = ast.Subscript(ast.Name(dx, ast.Load()), idx, ast.Store())
+        basic = _is_basic_index(idx)
+        if x not in self.adjoint:
+            self.adjoint[x] = dx
+            zeros = ast.Call(self.np_("zeros_like"), [_name(x)], [])
+            self.assign(dx, zeros)
+            if basic:
+                self.out.append(ast.Assign([store], g))
+                self.owned.add(x)
+                return
+        elif x not in self.owned:
+            copy = ast.Call(ast.Attribute(_name(dx), "copy", ast.Load()), [], [])
+            self.assign(dx, copy)
+        self.owned.add(x)
+        if basic:
+            self.out.append(ast.AugAssign(store, ast.Add(), g))
+        else:
+            add_at = ast.Attribute(self.np_("add"), "at", ast.Load())
+            self.out.append(ast.Expr(ast.Call(add_at, [_name(dx), idx, g], [])))
+
+
+def reverse(unit: Unit) -> Unit:
+    """Build `grad_f`: the forward statements, the seed, the adjoint statements, the return."""
+    assert unit.tree is not None
+    forward = unit.body[:-1]
+    sweep = _Sweep(unit)
+    result = unit.result
+    if result in unit.active:
+        d = unit.names.adjoint(result)
+        sweep.adjoint[result] = d
+        sweep.assign(d, ast.Call(sweep.rt_("seed"), [_name(result)], []))
+    line = None
+    for stmt in reversed(forward):
+        name = target_name(stmt)
+        if name is None or name not in unit.active:
+            continue
+        start = len(sweep.out)
+        sweep.statement(stmt)  # type: ignore[arg-type]
+        src_line = getattr(stmt, SOURCE_LINE, None)
+        if len(sweep.out) > start and src_line != line and src_line is not None:
+            text = unit.lines[src_line - 1].strip()
+            sweep.out.insert(start, comment(f"grad of: {text}"))
+            line = src_line
+    grads = [
+        ast.Call(
+            sweep.rt_("grad_like"),
+            [_name(sweep.adjoint[w]) if w in sweep.adjoint else ast.Constant(None), _name(w)],
+            [],
+        )
+        for w in unit.wrt_names
+    ]
+    value: ast.expr = (
+        grads[0] if len(unit.wrt) == 1 and not unit.wrt_is_tuple else ast.Tuple(grads, ast.Load())
+    )
+    if unit.kind == "value_and_grad":
+        value = ast.Tuple([_name(result) if result else unit.body[-1].value, value], ast.Load())
+    body = [*forward, *sweep.out, ast.Return(value)]
+    args = unit.tree.args
+    prefix = "grad" if unit.kind == "grad" else "value_and_grad"
+    fdef = ast.FunctionDef(f"{prefix}_{unit.name}", args, body, [], None, None)
+    unit.out = ast.Module([fdef], [])
+    return unit

@@ -1,0 +1,107 @@
+"""The rule table: derivative rules keyed by the callable itself.
+
+A reverse-mode rule is an ordinary Python function whose parameters are the incoming
+adjoint `g`, the primal result `ans`, then the primal function's own parameters under
+NumPy's names and defaults. It returns one expression per differentiable parameter, in
+order (`None` where the parameter gets no gradient):
+
+    @vjp(np.multiply, broadcasts=True)
+    def multiply(g, ans, x1, x2):
+        return g * x2, g * x1
+
+The compiler parses the body once and inlines it into the generated code, substituting
+the call's own arguments; conditions on arguments known at transform time (`axis is None`)
+are folded away, so `np.sum(x)` gets `np.broadcast_to(g, np.shape(x))` and nothing else.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+PART = "part"  # the static parameter naming which element of a sequence argument is meant
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One function's reverse-mode rule, parsed and ready to inline."""
+
+    func: Callable[..., Any]
+    template: Callable[..., Any]
+    signature: inspect.Signature  # the primal parameters (without g, ans, part)
+    outputs: tuple[ast.expr | None, ...]  # per primal parameter, in order
+    broadcasts: bool  # elementwise over broadcast operands: undo broadcasting per input
+    sequence: str | None  # the parameter that takes a list of arrays (np.stack, ...)
+
+    def output_for(self, param: str) -> ast.expr | None:
+        names = list(self.signature.parameters)
+        i = names.index(param)
+        return self.outputs[i] if i < len(self.outputs) else None
+
+
+VJPS: dict[Any, Rule] = {}
+NONDIFF: dict[Any, str] = {}  # callables whose result does not depend differentiably on inputs
+METHODS: dict[str, Any] = {}  # ndarray method name -> the NumPy function it behaves like
+
+
+def _parse(template: Callable[..., Any]) -> tuple[ast.expr | None, ...]:
+    fdef = ast.parse(textwrap.dedent(inspect.getsource(template))).body[0]
+    assert isinstance(fdef, ast.FunctionDef), template
+    ret = fdef.body[-1]
+    if len(fdef.body) != 1 or not isinstance(ret, ast.Return) or ret.value is None:
+        raise TypeError(f"rule {template.__name__} must be a single `return` statement")
+    value = ret.value
+    elems = value.elts if isinstance(value, ast.Tuple) else [value]
+    return tuple(None if isinstance(e, ast.Constant) and e.value is None else e for e in elems)
+
+
+def vjp(
+    *funcs: Any, broadcasts: bool = False, sequence: str | None = None
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register `template` as the reverse-mode rule of each of `funcs`."""
+
+    def register(template: Callable[..., Any]) -> Callable[..., Any]:
+        sig = inspect.signature(template)
+        params = list(sig.parameters.values())
+        assert [p.name for p in params[:2]] == ["g", "ans"], template.__name__
+        primal = inspect.Signature([p for p in params[2:] if p.name != PART])
+        outputs = _parse(template)
+        assert len(outputs) <= len(primal.parameters), template.__name__
+        for f in funcs:
+            VJPS[f] = Rule(f, template, primal, outputs, broadcasts, sequence)
+        return template
+
+    return register
+
+
+def nondiff(*funcs: Any) -> None:
+    """Declare functions whose results are constant with respect to their inputs
+    (comparisons, rounding, argmax, shapes, `zeros_like`, ...): no gradient flows."""
+    for f in funcs:
+        NONDIFF[f] = display_name(f)
+
+
+def method(name: str, func: Any) -> None:
+    """`x.name(...)` behaves like `func(x, ...)`."""
+    METHODS[name] = func
+
+
+def display_name(f: Any) -> str:
+    from ..resolve import canonical_path
+
+    path = canonical_path(f)
+    if path is not None:
+        return ".".join(("np", *path))
+    module = getattr(f, "__module__", None)
+    name = getattr(f, "__qualname__", getattr(f, "__name__", repr(f)))
+    return name if module in (None, "builtins") else f"{module}.{name}"
+
+
+def is_ufunc_like(f: Any) -> bool:
+    return isinstance(f, np.ufunc)

@@ -1,0 +1,97 @@
+"""The unit of compilation: one user function and everything the passes learn about it."""
+
+from __future__ import annotations
+
+import ast
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+from npgrad.errors import TransformError, locate
+
+# Markers the passes attach to AST nodes (ast nodes accept extra attributes).
+RESOLVED = "npgrad_obj"  # the Python object a Name/Attribute refers to, resolved at transform time
+SOURCE_LINE = "npgrad_line"  # the user's source line a normalized statement came from
+
+
+class Namer:
+    """Fresh, deterministic names that never collide with the user's."""
+
+    def __init__(self, taken: set[str]):
+        self.taken = set(taken)
+        self.temps: set[str] = set()  # names made by temp(), and their adjoints
+        self._counter = itertools.count(1)
+
+    def fresh(self, base: str) -> str:
+        """`base` if free, else `base_1`, `base_2`, ..."""
+        if base not in self.taken:
+            self.taken.add(base)
+            return base
+        for k in itertools.count(1):
+            name = f"{base}_{k}"
+            if name not in self.taken:
+                self.taken.add(name)
+                return name
+        raise AssertionError("unreachable")
+
+    def temp(self, hint: str) -> str:
+        """A temporary for one operation: `_exp3`, numbered in order of creation."""
+        while True:
+            name = f"_{hint}{next(self._counter)}"
+            if name not in self.taken:
+                self.taken.add(name)
+                self.temps.add(name)
+                return name
+
+    def adjoint(self, name: str) -> str:
+        """The adjoint of a primal name: `dx` for `x`, `d_exp3` for `_exp3`."""
+        adjoint = self.fresh("d" + name)
+        if name in self.temps:
+            self.temps.add(adjoint)
+        return adjoint
+
+
+@dataclass
+class Unit:
+    """A function being compiled. Passes read and fill in its fields in pipeline order."""
+
+    func: Callable[..., Any]
+    wrt: tuple[int | str, ...]
+    wrt_is_tuple: bool = False  # wrt was given as a tuple: return a tuple of gradients
+    kind: str = "grad"  # "grad" or "value_and_grad"
+    optimize: bool = True
+    backend: str = "numpy"
+    # filled by parse
+    filename: str = "<unknown>"
+    lines: list[str] = field(default_factory=list)
+    tree: ast.FunctionDef | None = None
+    name: str = "f"
+    params: list[str] = field(default_factory=list)
+    wrt_names: tuple[str, ...] = ()
+    # filled by resolve
+    env: dict[str, Any] = field(default_factory=dict)
+    local_names: set[str] = field(default_factory=set)
+    names: Namer = field(default_factory=lambda: Namer(set()))
+    aliases: dict[str, str] = field(default_factory=dict)
+    # filled by normalize / activity / reverse
+    body: list[ast.stmt] = field(default_factory=list)
+    result: str = ""
+    origin: dict[str, str] = field(default_factory=dict)  # versioned name -> user's name
+    active: set[str] = field(default_factory=set)
+    out: ast.Module | None = None
+    source: str = ""
+
+    def error(
+        self, cls: type[TransformError], message: str, node: ast.AST | None, hint: str | None = None
+    ) -> NoReturn:
+        where = locate(node, self.filename, self.lines) if node is not None else None
+        raise cls(message, where, hint)
+
+    @property
+    def np(self) -> str:
+        return self.aliases["np"]
+
+    @property
+    def rt(self) -> str:
+        return self.aliases["rt"]
