@@ -182,7 +182,7 @@ def _check(unit: Unit) -> None:
             assert op.rule is not None
             seq = op.rule.sequence
             node = op.bound.get(seq) if seq else None
-            if node is not None and not isinstance(node, SEQUENCE_LITERALS):
+            if node is not None and not isinstance(node, SEQUENCE_LITERALS) and not op.rule.array_ok:
                 if names_in(node) & active:
                     unit.error(
                         UnsupportedSyntaxError,

@@ -36,7 +36,7 @@ def squeeze(g, ans, a, axis=None):
     return np.reshape(g, np.shape(a))
 
 
-@vjp(np.array, np.asarray, np.copy, np.ascontiguousarray, sequence="object")
+@vjp(np.array, np.asarray, np.copy, np.ascontiguousarray, sequence="object", array_ok=True)
 def array(g, ans, object, dtype=None, part=None):
     return g if part is None else g[part]
 

@@ -38,6 +38,7 @@ class Rule:
     outputs: tuple[ast.expr | None, ...]  # per primal parameter, in order
     broadcasts: bool  # elementwise over broadcast operands: undo broadcasting per input
     sequence: str | None  # the parameter that takes a list of arrays (np.stack, ...)
+    array_ok: bool  # the sequence parameter may also be one array (np.array(x))
 
     def output_for(self, param: str) -> ast.expr | None:
         names = list(self.signature.parameters)
@@ -62,7 +63,7 @@ def _parse(template: Callable[..., Any]) -> tuple[ast.expr | None, ...]:
 
 
 def vjp(
-    *funcs: Any, broadcasts: bool = False, sequence: str | None = None
+    *funcs: Any, broadcasts: bool = False, sequence: str | None = None, array_ok: bool = False
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register `template` as the reverse-mode rule of each of `funcs`."""
 
@@ -74,7 +75,7 @@ def vjp(
         outputs = _parse(template)
         assert len(outputs) <= len(primal.parameters), template.__name__
         for f in funcs:
-            VJPS[f] = Rule(f, template, primal, outputs, broadcasts, sequence)
+            VJPS[f] = Rule(f, template, primal, outputs, broadcasts, sequence, array_ok)
         return template
 
     return register
