@@ -26,8 +26,9 @@ class Transformed:
     options, so a call costs what the generated code costs.
     """
 
-    def __init__(self, primal: Callable[..., Any], kind: str, wrt: Wrt, backend: str,
-                 optimize: bool) -> None:  # fmt: skip
+    def __init__(
+        self, primal: Callable[..., Any], kind: str, wrt: Wrt, backend: str, optimize: bool
+    ) -> None:
         if backend not in _BACKENDS:
             raise ValueError(
                 f"backend={backend!r} is not available; this version of npgrad emits "
@@ -57,8 +58,9 @@ class Transformed:
         key = (func, self.kind, self.wrt, self.wrt_is_tuple, self.backend, self.optimize)
         with _LOCK:
             if key not in _CACHE:
-                unit = Unit(func, self.wrt, self.wrt_is_tuple, self.kind, self.optimize,
-                            self.backend)  # fmt: skip
+                unit = Unit(
+                    func, self.wrt, self.wrt_is_tuple, self.kind, self.optimize, self.backend
+                )
                 unit = run(unit)
                 params = list(inspect.signature(func).parameters)
                 positions = [(params.index(n), n) for n in unit.wrt_names]
@@ -113,15 +115,19 @@ def _check_wrt(value: Any, name: str) -> None:
     )
 
 
-def _make(kind: str, f: Callable[..., Any] | None, wrt: Wrt, backend: str,
-          optimize: bool) -> Any:  # fmt: skip
+def _make(kind: str, f: Callable[..., Any] | None, wrt: Wrt, backend: str, optimize: bool) -> Any:
     if f is None:
         return lambda func: Transformed(func, kind, wrt, backend, optimize)
     return Transformed(f, kind, wrt, backend, optimize)
 
 
-def grad(f: Callable[..., Any] | None = None, *, wrt: Wrt = 0, backend: str = "numpy",
-         optimize: bool = True) -> Any:  # fmt: skip
+def grad(
+    f: Callable[..., Any] | None = None,
+    *,
+    wrt: Wrt = 0,
+    backend: str = "numpy",
+    optimize: bool = True,
+) -> Any:
     """The gradient of scalar-valued `f` with respect to the arguments named by `wrt`.
 
     Usable as `@grad`, `@grad(wrt="w")` or `grad(f, wrt=(0, "b"))`. `wrt` names positional
@@ -130,8 +136,13 @@ def grad(f: Callable[..., Any] | None = None, *, wrt: Wrt = 0, backend: str = "n
     return _make("grad", f, wrt, backend, optimize)
 
 
-def value_and_grad(f: Callable[..., Any] | None = None, *, wrt: Wrt = 0,
-                   backend: str = "numpy", optimize: bool = True) -> Any:  # fmt: skip
+def value_and_grad(
+    f: Callable[..., Any] | None = None,
+    *,
+    wrt: Wrt = 0,
+    backend: str = "numpy",
+    optimize: bool = True,
+) -> Any:
     """Like `grad`, but the result returns `(f(...), gradient)`."""
     return _make("value_and_grad", f, wrt, backend, optimize)
 
@@ -147,10 +158,14 @@ def rules() -> list[dict[str, str]]:
     """The functions npgrad differentiates, with their modes, sorted by name."""
     from npgrad.transforms.rules import NONDIFF, VJPS, display_name
 
-    rows = [{"name": display_name(f), "reverse": "rule", "kind": _group(r.template)}
-            for f, r in VJPS.items()]  # fmt: skip
-    rows += [{"name": name, "reverse": "zero (constant)", "kind": "no gradient"}
-             for name in NONDIFF.values()]  # fmt: skip
+    rows = [
+        {"name": display_name(f), "reverse": "rule", "kind": _group(r.template)}
+        for f, r in VJPS.items()
+    ]
+    rows += [
+        {"name": name, "reverse": "zero (constant)", "kind": "no gradient"}
+        for name in NONDIFF.values()
+    ]
     unique = {row["name"]: row for row in rows}
     return sorted(unique.values(), key=lambda r: (r["kind"], r["name"]))
 

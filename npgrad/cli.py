@@ -56,8 +56,10 @@ def _transform(args: argparse.Namespace) -> Transformed:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="npgrad", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, text in (("dump", "print the generated module"),
-                       ("check", "transform without printing; exit 1 on error")):  # fmt: skip
+    for name, text in (
+        ("dump", "print the generated module"),
+        ("check", "transform without printing; exit 1 on error"),
+    ):
         p = sub.add_parser(name, help=text)
         p.add_argument("target", metavar="FILE:FUNC")
         p.add_argument("--wrt", nargs="+", metavar="NAME", help="parameters (names or indices)")

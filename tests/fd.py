@@ -29,8 +29,14 @@ def numerical_grad(f: Callable[..., Any], args: tuple[Any, ...], i: int, eps: fl
     return float(grad) if scalar else grad
 
 
-def check_grad(f: Callable[..., Any], *args: Any, wrt: Any = 0, rtol: float = 1e-5,
-               atol: float = 1e-6, **options: Any) -> Any:  # fmt: skip
+def check_grad(
+    f: Callable[..., Any],
+    *args: Any,
+    wrt: Any = 0,
+    rtol: float = 1e-5,
+    atol: float = 1e-6,
+    **options: Any,
+) -> Any:
     """Assert npgrad's gradient of f matches finite differences, shape for shape."""
     g = npgrad.grad(f, wrt=wrt, **options)
     got = g(*args)

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 from fd import numerical_grad
+from npgrad.transforms.rules import NONDIFF, VJPS
 
 import npgrad
-from npgrad.transforms.rules import NONDIFF, VJPS
 
 RNG = np.random.default_rng(0)
 
@@ -100,14 +100,29 @@ def _cases() -> list[Case]:
         Case(np.true_divide, "np.divide(1.0, x)", {"x": arr((3,), 0.5, 2)}, ("x",)),
     ]
     # products, every 1-D / 2-D / batched combination
-    for sa, sb in [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)),
-                   ((5, 2, 3), (3, 4)), ((5, 2, 3), (5, 3, 4)), ((2, 3), (5, 3, 4))]:  # fmt: skip
+    for sa, sb in [
+        ((3,), (3,)),
+        ((2, 3), (3,)),
+        ((3,), (3, 4)),
+        ((2, 3), (3, 4)),
+        ((5, 2, 3), (3, 4)),
+        ((5, 2, 3), (5, 3, 4)),
+        ((2, 3), (5, 3, 4)),
+    ]:
         cases.append(Case(np.matmul, "x @ y", {"x": arr(sa), "y": arr(sb)}, ("x", "y")))
         if len(sa) < 3 and len(sb) < 3:
             args = {"x": arr(sa), "y": arr(sb)}
             cases.append(Case(np.matmul, "np.matmul(x, y)", args, ("x", "y")))
-    for sa, sb in [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)),
-                   ((), (3,)), ((2, 3), ()), ((2, 2, 3), (4, 3, 5)), ((2, 3), (4, 3, 5))]:  # fmt: skip
+    for sa, sb in [
+        ((3,), (3,)),
+        ((2, 3), (3,)),
+        ((3,), (3, 4)),
+        ((2, 3), (3, 4)),
+        ((), (3,)),
+        ((2, 3), ()),
+        ((2, 2, 3), (4, 3, 5)),
+        ((2, 3), (4, 3, 5)),
+    ]:
         cases.append(Case(np.dot, "np.dot(x, y)", {"x": arr(sa), "y": arr(sb)}, ("x", "y")))
     cases.append(Case(np.dot, "x.dot(y)", {"x": arr((2, 3)), "y": arr((3,))}, ("x", "y")))
     for sa, sb in [((3,), (4,)), ((2, 2), (3,)), ((), (2,))]:
@@ -119,7 +134,7 @@ def _cases() -> list[Case]:
             "np.where(c > 0, x, y)",
             {"c": arr((2, 3)), "x": arr((3,)), "y": arr((2, 1))},
             ("x", "y"),
-        ),  # fmt: skip
+        ),
         Case(np.where, "np.where(x > 0, x, 0.1 * x)", {"x": arr((5,))}, ("x",)),
         Case(np.clip, "np.clip(x, -1.0, 1.0)", {"x": arr((6,))}, ("x",)),
         Case(np.clip, "np.clip(x, None, 0.5)", {"x": arr((6,))}, ("x",)),
@@ -128,14 +143,19 @@ def _cases() -> list[Case]:
             "np.clip(x, lo, hi)",
             {"x": arr((2, 3)), "lo": arr((3,), -3, -0.5), "hi": arr((2, 1), 0.5, 3)},
             ("x", "lo", "hi"),
-        ),  # fmt: skip
+        ),
         Case(np.clip, "x.clip(-1.0, 1.0)", {"x": arr((6,))}, ("x",)),
     ]
     # reductions: every axis / keepdims form
     x3 = (2, 3, 4)
     axes = [None, 0, 1, -1, (0, 2), (0, 1, 2)]
-    for func, name, lo in [(np.sum, "sum", -2), (np.mean, "mean", -2), (np.prod, "prod", -2),
-                           (np.max, "max", -2), (np.min, "min", -2)]:  # fmt: skip
+    for func, name, lo in [
+        (np.sum, "sum", -2),
+        (np.mean, "mean", -2),
+        (np.prod, "prod", -2),
+        (np.max, "max", -2),
+        (np.min, "min", -2),
+    ]:
         for axis, keep in itertools.product(axes, [False, True]):
             kw = f"axis={axis!r}" + (", keepdims=True" if keep else "")
             cases.append(Case(func, f"np.{name}(x, {kw})", {"x": arr(x3, lo)}, ("x",)))
@@ -148,13 +168,13 @@ def _cases() -> list[Case]:
             "np.prod(x, axis=1)",
             {"x": np.array([[0.0, 2.0, 3.0], [0.0, 0.0, 1.5]])},
             ("x",),
-        ),  # fmt: skip
+        ),
         Case(
             np.max,
             "np.max(x, axis=1)",
             {"x": np.array([[1.0, 3.0, 3.0], [2.0, 0.0, -1.0]])},
             ("x",),
-        ),  # fmt: skip
+        ),
         Case(np.amax, "np.amax(x)", {"x": arr((3, 4))}, ("x",)),
         Case(np.amin, "np.amin(x, axis=0)", {"x": arr((3, 4))}, ("x",)),
     ]
@@ -178,23 +198,23 @@ def _cases() -> list[Case]:
             "np.concatenate([x, y, x])",
             {"x": arr((2, 3)), "y": arr((1, 3))},
             ("x", "y"),
-        ),  # fmt: skip
+        ),
         Case(
             np.concatenate,
             "np.concatenate((x, y), axis=1)",
             {"x": arr((2, 3)), "y": arr((2, 1))},
             ("x", "y"),
-        ),  # fmt: skip
+        ),
         Case(
             np.concatenate,
             "np.concatenate([x, y], axis=None)",
             {"x": arr((2, 2)), "y": arr((3,))},
             ("x", "y"),
-        ),  # fmt: skip
+        ),
         Case(np.stack, "np.stack([x, y])", {"x": arr((2, 3)), "y": arr((2, 3))}, ("x", "y")),
         Case(
             np.stack, "np.stack((x, y, x), axis=-1)", {"x": arr((2,)), "y": arr((2,))}, ("x", "y")
-        ),  # fmt: skip
+        ),
         Case(np.array, "np.array([x, y, 2.0 * x])", {"x": arr(None), "y": arr(None)}, ("x", "y")),
         Case(np.array, "np.array(x)", {"x": arr((3,))}, ("x",)),
         Case(np.asarray, "np.asarray(x)", {"x": arr((3,))}, ("x",)),
@@ -247,9 +267,12 @@ def test_rule_matches_finite_differences(k, tmp_path):
         assert np.shape(g) == np.shape(args[i])
         assert type(g) is float if isinstance(args[i], float) else isinstance(g, np.ndarray)
         np.testing.assert_allclose(
-            g, expected, rtol=1e-2 if loose else 1e-5, atol=1e-2 if loose else 1e-6,
+            g,
+            expected,
+            rtol=1e-2 if loose else 1e-5,
+            atol=1e-2 if loose else 1e-6,
             err_msg=npgrad.grad(f, wrt=wrt).source,
-        )  # fmt: skip
+        )
 
 
 def test_every_rule_has_a_case():
@@ -259,26 +282,56 @@ def test_every_rule_has_a_case():
 
 
 NONDIFF_CASES = {
-    np.sign: "np.sign(x)", np.floor: "np.floor(x)", np.ceil: "np.ceil(x)",
-    np.round: "np.round(x)", np.rint: "np.rint(x)", np.trunc: "np.trunc(x)",
-    np.fix: "np.fix(x)", np.floor_divide: "x // 0.7", np.equal: "np.equal(x, 0.5)",
-    np.not_equal: "x != 0.5", np.less: "x < 0.5", np.less_equal: "x <= 0.5",
-    np.greater: "x > 0.5", np.greater_equal: "x >= 0.5",
-    np.logical_and: "np.logical_and(x > 0, x < 1)", np.logical_or: "np.logical_or(x > 0, x < 1)",
-    np.logical_not: "np.logical_not(x > 0)", np.logical_xor: "np.logical_xor(x > 0, x < 1)",
-    np.isfinite: "np.isfinite(x)", np.isnan: "np.isnan(x)", np.isinf: "np.isinf(x)",
-    np.signbit: "np.signbit(x)", int: "int(x[0])", bool: "bool(x[0] > 0)",
-    round: "round(float(x[0]))", len: "len(x)", isinstance: "isinstance(x, np.ndarray)",
-    np.int64: "np.int64(x[0])", np.int32: "np.int32(x[0])", np.bool_: "np.bool_(x[0])",
-    np.argmax: "np.argmax(x)", np.argmin: "np.argmin(x)", np.argsort: "np.argsort(x)",
-    np.nonzero: "np.nonzero(x)[0]", np.count_nonzero: "np.count_nonzero(x)",
-    np.any: "np.any(x > 0)", np.all: "np.all(x > 0)", np.shape: "np.shape(x)[0]",
-    np.ndim: "np.ndim(x)", np.size: "np.size(x)", np.zeros_like: "np.zeros_like(x)",
-    np.ones_like: "np.ones_like(x)", np.empty_like: "np.empty_like(x).size",
-    np.zeros: "np.zeros(len(x))", np.ones: "np.ones(len(x))", np.empty: "np.empty(0).sum()",
-    np.eye: "np.eye(3)[0]", np.identity: "np.identity(3)[1]",
+    np.sign: "np.sign(x)",
+    np.floor: "np.floor(x)",
+    np.ceil: "np.ceil(x)",
+    np.round: "np.round(x)",
+    np.rint: "np.rint(x)",
+    np.trunc: "np.trunc(x)",
+    np.fix: "np.fix(x)",
+    np.floor_divide: "x // 0.7",
+    np.equal: "np.equal(x, 0.5)",
+    np.not_equal: "x != 0.5",
+    np.less: "x < 0.5",
+    np.less_equal: "x <= 0.5",
+    np.greater: "x > 0.5",
+    np.greater_equal: "x >= 0.5",
+    np.logical_and: "np.logical_and(x > 0, x < 1)",
+    np.logical_or: "np.logical_or(x > 0, x < 1)",
+    np.logical_not: "np.logical_not(x > 0)",
+    np.logical_xor: "np.logical_xor(x > 0, x < 1)",
+    np.isfinite: "np.isfinite(x)",
+    np.isnan: "np.isnan(x)",
+    np.isinf: "np.isinf(x)",
+    np.signbit: "np.signbit(x)",
+    int: "int(x[0])",
+    bool: "bool(x[0] > 0)",
+    round: "round(float(x[0]))",
+    len: "len(x)",
+    isinstance: "isinstance(x, np.ndarray)",
+    np.int64: "np.int64(x[0])",
+    np.int32: "np.int32(x[0])",
+    np.bool_: "np.bool_(x[0])",
+    np.argmax: "np.argmax(x)",
+    np.argmin: "np.argmin(x)",
+    np.argsort: "np.argsort(x)",
+    np.nonzero: "np.nonzero(x)[0]",
+    np.count_nonzero: "np.count_nonzero(x)",
+    np.any: "np.any(x > 0)",
+    np.all: "np.all(x > 0)",
+    np.shape: "np.shape(x)[0]",
+    np.ndim: "np.ndim(x)",
+    np.size: "np.size(x)",
+    np.zeros_like: "np.zeros_like(x)",
+    np.ones_like: "np.ones_like(x)",
+    np.empty_like: "np.empty_like(x).size",
+    np.zeros: "np.zeros(len(x))",
+    np.ones: "np.ones(len(x))",
+    np.empty: "np.empty(0).sum()",
+    np.eye: "np.eye(3)[0]",
+    np.identity: "np.identity(3)[1]",
     np.result_type: "np.zeros(3, np.result_type(x))",
-}  # fmt: skip
+}
 
 
 def test_every_nondiff_function_has_a_case():

@@ -25,13 +25,29 @@ from .ops import SEQUENCE_LITERALS, Op, classify, mutated_names, names_in
 from .unit import SOURCE_LINE, Unit
 
 OP = "npgrad_op"  # the classified Op attached to each single-target assignment
-_VIEWS = {np.reshape, np.transpose, np.ravel, np.squeeze, np.expand_dims, np.asarray,
-          np.broadcast_to, np.moveaxis, np.swapaxes, np.ascontiguousarray, np.diagonal}  # fmt: skip
+_VIEWS = {
+    np.reshape,
+    np.transpose,
+    np.ravel,
+    np.squeeze,
+    np.expand_dims,
+    np.asarray,
+    np.broadcast_to,
+    np.moveaxis,
+    np.swapaxes,
+    np.ascontiguousarray,
+    np.diagonal,
+}
 _OPAQUE_WHAT = {
-    ast.IfExp: "conditional expressions", ast.BoolOp: "`and`/`or`", ast.Lambda: "lambdas",
-    ast.ListComp: "list comprehensions", ast.GeneratorExp: "generator expressions",
-    ast.Dict: "dicts", ast.DictComp: "dict comprehensions", ast.Set: "sets",
-}  # fmt: skip
+    ast.IfExp: "conditional expressions",
+    ast.BoolOp: "`and`/`or`",
+    ast.Lambda: "lambdas",
+    ast.ListComp: "list comprehensions",
+    ast.GeneratorExp: "generator expressions",
+    ast.Dict: "dicts",
+    ast.DictComp: "dict comprehensions",
+    ast.Set: "sets",
+}
 
 
 def target_name(stmt: ast.stmt) -> str | None:
@@ -182,7 +198,11 @@ def _check(unit: Unit) -> None:
             assert op.rule is not None
             seq = op.rule.sequence
             node = op.bound.get(seq) if seq else None
-            if node is not None and not isinstance(node, SEQUENCE_LITERALS) and not op.rule.array_ok:
+            if (
+                node is not None
+                and not isinstance(node, SEQUENCE_LITERALS)
+                and not op.rule.array_ok
+            ):
                 if names_in(node) & active:
                     unit.error(
                         UnsupportedSyntaxError,

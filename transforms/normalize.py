@@ -24,25 +24,57 @@ from npgrad.errors import NonScalarOutputError, UnsupportedSyntaxError
 from .unit import RESOLVED, SOURCE_LINE, Unit
 
 _BINOP = {
-    ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.FloorDiv: "floordiv",
-    ast.Mod: "mod", ast.Pow: "pow", ast.MatMult: "matmul", ast.BitAnd: "and", ast.BitOr: "or",
-    ast.BitXor: "xor", ast.LShift: "lshift", ast.RShift: "rshift",
-}  # fmt: skip
+    ast.Add: "add",
+    ast.Sub: "sub",
+    ast.Mult: "mul",
+    ast.Div: "div",
+    ast.FloorDiv: "floordiv",
+    ast.Mod: "mod",
+    ast.Pow: "pow",
+    ast.MatMult: "matmul",
+    ast.BitAnd: "and",
+    ast.BitOr: "or",
+    ast.BitXor: "xor",
+    ast.LShift: "lshift",
+    ast.RShift: "rshift",
+}
 _UNARY = {ast.USub: "neg", ast.UAdd: "pos", ast.Not: "not", ast.Invert: "invert"}
 _OPAQUE = (
-    ast.BoolOp, ast.IfExp, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp,
-    ast.GeneratorExp, ast.Dict, ast.Set, ast.JoinedStr, ast.NamedExpr, ast.Await,
-    ast.Yield, ast.YieldFrom, ast.FormattedValue,
-)  # fmt: skip
+    ast.BoolOp,
+    ast.IfExp,
+    ast.Lambda,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+    ast.Dict,
+    ast.Set,
+    ast.JoinedStr,
+    ast.NamedExpr,
+    ast.Await,
+    ast.Yield,
+    ast.YieldFrom,
+    ast.FormattedValue,
+)
 _UNSUPPORTED = {
-    ast.If: "`if` statements", ast.For: "`for` loops", ast.While: "`while` loops",
-    ast.Try: "`try` statements", ast.With: "`with` statements", ast.FunctionDef:
-    "nested function definitions", ast.ClassDef: "class definitions", ast.Global:
-    "`global` declarations", ast.Nonlocal: "`nonlocal` declarations", ast.Delete:
-    "`del` statements", ast.Raise: "`raise` statements", ast.Import: "imports inside the "
-    "function", ast.ImportFrom: "imports inside the function", ast.Match: "`match` statements",
-    ast.AsyncFor: "`async for`", ast.AsyncWith: "`async with`", ast.TryStar: "`try` statements",
-}  # fmt: skip
+    ast.If: "`if` statements",
+    ast.For: "`for` loops",
+    ast.While: "`while` loops",
+    ast.Try: "`try` statements",
+    ast.With: "`with` statements",
+    ast.FunctionDef: "nested function definitions",
+    ast.ClassDef: "class definitions",
+    ast.Global: "`global` declarations",
+    ast.Nonlocal: "`nonlocal` declarations",
+    ast.Delete: "`del` statements",
+    ast.Raise: "`raise` statements",
+    ast.Import: "imports inside the function",
+    ast.ImportFrom: "imports inside the function",
+    ast.Match: "`match` statements",
+    ast.AsyncFor: "`async for`",
+    ast.AsyncWith: "`async with`",
+    ast.TryStar: "`try` statements",
+}
 
 
 def is_atom(node: ast.expr) -> bool:
@@ -185,8 +217,9 @@ class _Normalizer:
                     "functions will come with npgrad.jacobian / npgrad.vjp",
                 )
             if not is_atom(value):  # name the result after the function: `loss = ...`
-                name = self.unit.names.fresh(self.unit.name if self.unit.name.isidentifier()
-                                             else "out")  # fmt: skip
+                name = self.unit.names.fresh(
+                    self.unit.name if self.unit.name.isidentifier() else "out"
+                )
                 self.emit(name, self.op(value), s)
                 value = ast.copy_location(ast.Name(name, ast.Load()), s)
             value = self.atom(value)
@@ -248,10 +281,15 @@ class _Normalizer:
             )
         current = self.version.get(target.id)
         defined_by = next(
-            (st.value for st in reversed(self.out)
-             if isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Name)
-             and st.targets[0].id == current), None,
-        )  # fmt: skip
+            (
+                st.value
+                for st in reversed(self.out)
+                if isinstance(st, ast.Assign)
+                and isinstance(st.targets[0], ast.Name)
+                and st.targets[0].id == current
+            ),
+            None,
+        )
         if not _makes_fresh_value(defined_by):
             self.unit.error(
                 UnsupportedSyntaxError,
@@ -266,8 +304,16 @@ class _Normalizer:
         self.stmt(ast.copy_location(ast.Assign([ast.Name(target.id, ast.Store())], binop), s))
 
 
-_AUG_TEXT = {ast.Add: "+=", ast.Sub: "-=", ast.Mult: "*=", ast.Div: "/=", ast.Pow: "**=",
-             ast.MatMult: "@=", ast.FloorDiv: "//=", ast.Mod: "%="}  # fmt: skip
+_AUG_TEXT = {
+    ast.Add: "+=",
+    ast.Sub: "-=",
+    ast.Mult: "*=",
+    ast.Div: "/=",
+    ast.Pow: "**=",
+    ast.MatMult: "@=",
+    ast.FloorDiv: "//=",
+    ast.Mod: "%=",
+}
 
 
 def _makes_fresh_value(value: ast.expr | None) -> bool:
@@ -292,8 +338,9 @@ class _RenameLoads(ast.NodeTransformer):
         return node
 
     def _scoped(self, node: ast.AST) -> ast.AST:
-        bound = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and
-                 isinstance(n.ctx, ast.Store)}  # fmt: skip
+        bound = {
+            n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+        }
         if isinstance(node, ast.Lambda):
             bound |= {a.arg for a in node.args.args + node.args.kwonlyargs}
         inner = _RenameLoads({k: v for k, v in self.version.items() if k not in bound})
@@ -301,8 +348,9 @@ class _RenameLoads(ast.NodeTransformer):
             if isinstance(value, ast.AST):
                 setattr(node, field, inner.visit(value))
             elif isinstance(value, list):
-                setattr(node, field, [inner.visit(v) if isinstance(v, ast.AST) else v
-                                      for v in value])  # fmt: skip
+                setattr(
+                    node, field, [inner.visit(v) if isinstance(v, ast.AST) else v for v in value]
+                )
         return node
 
     visit_Lambda = visit_ListComp = visit_SetComp = visit_DictComp = _scoped

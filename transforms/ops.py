@@ -13,9 +13,15 @@ from .rules import METHODS, NONDIFF, VJPS, Rule
 from .unit import RESOLVED
 
 BINOPS: dict[type[ast.operator], Any] = {
-    ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.true_divide,
-    ast.Pow: np.power, ast.MatMult: np.matmul, ast.Mod: np.mod, ast.FloorDiv: np.floor_divide,
-}  # fmt: skip
+    ast.Add: np.add,
+    ast.Sub: np.subtract,
+    ast.Mult: np.multiply,
+    ast.Div: np.true_divide,
+    ast.Pow: np.power,
+    ast.MatMult: np.matmul,
+    ast.Mod: np.mod,
+    ast.FloorDiv: np.floor_divide,
+}
 UNARYOPS: dict[type[ast.unaryop], Any] = {ast.USub: np.negative, ast.UAdd: np.positive}
 NONDIFF_ATTRS = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides"}
 # Functions that read their arguments only (beyond the rule table, which is pure by design).

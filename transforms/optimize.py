@@ -72,10 +72,15 @@ def eliminate_dead_code(body: list[ast.stmt]) -> list[ast.stmt]:
     kept.reverse()
     # a comment whose statements are all gone goes too
     return [
-        s for i, s in enumerate(kept)
-        if not is_comment(s) or (i + 1 < len(kept) and not is_comment(kept[i + 1])
-                                 and not isinstance(kept[i + 1], ast.Return))
-    ]  # fmt: skip
+        s
+        for i, s in enumerate(kept)
+        if not is_comment(s)
+        or (
+            i + 1 < len(kept)
+            and not is_comment(kept[i + 1])
+            and not isinstance(kept[i + 1], ast.Return)
+        )
+    ]
 
 
 class _Replace(ast.NodeTransformer):

@@ -54,8 +54,9 @@ def _is_basic_index(idx: ast.expr) -> bool:
     for p in parts:
         if isinstance(p, ast.Slice):
             continue
-        if isinstance(p, ast.Constant) and (p.value is None or p.value is Ellipsis or
-                                            type(p.value) is int):  # fmt: skip
+        if isinstance(p, ast.Constant) and (
+            p.value is None or p.value is Ellipsis or type(p.value) is int
+        ):
             continue
         if getattr(p, "npgrad_obj", 0) is None:  # np.newaxis
             continue

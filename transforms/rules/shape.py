@@ -67,6 +67,16 @@ for _name, _func in [
     method(_name, _func)
 
 nondiff(
-    np.shape, np.ndim, np.size, np.zeros_like, np.ones_like, np.empty_like,
-    np.zeros, np.ones, np.empty, np.eye, np.identity, np.result_type,
-)  # fmt: skip
+    np.shape,
+    np.ndim,
+    np.size,
+    np.zeros_like,
+    np.ones_like,
+    np.empty_like,
+    np.zeros,
+    np.ones,
+    np.empty,
+    np.eye,
+    np.identity,
+    np.result_type,
+)
