@@ -33,10 +33,20 @@ def _not_scalar(ans: Any) -> None:
     )
 
 
-def unbroadcast(g: Any, x: Any) -> Any:
-    """Sum `g` down to the shape of `x`, undoing NumPy broadcasting. Returns `g` untouched
-    when the shapes already match."""
-    shape = np.shape(x)
+def shape_of(*xs: Any) -> tuple[int, ...]:
+    """The shape NumPy broadcasting gives `xs` together."""
+    return np.shape(xs[0]) if len(xs) == 1 else np.broadcast_shapes(*map(np.shape, xs))
+
+
+def size_of(*xs: Any) -> int:
+    """The number of elements of an array shaped like `xs` broadcast together."""
+    return int(np.prod(shape_of(*xs)))
+
+
+def unbroadcast(g: Any, *like: Any) -> Any:
+    """Sum `g` down to the shape of `like` (several: their broadcast shape), undoing NumPy
+    broadcasting. Returns `g` untouched when the shapes already match."""
+    shape = shape_of(*like)
     gshape = np.shape(g)
     if gshape == shape:
         return g
@@ -119,7 +129,7 @@ def matmul_lhs(g: Any, a: Any, b: Any) -> Any:
     if np.ndim(b) == 1:
         da = np.multiply.outer(g, b) if np.ndim(a) > 1 else g * b
     elif np.ndim(a) == 1:
-        da = np.matmul(b, g[..., None])[..., 0] if np.ndim(g) > 0 else b * g
+        da = np.matmul(b, g) if np.ndim(b) == 2 else np.matmul(b, g[..., None])[..., 0]
     else:
         da = np.matmul(g, np.swapaxes(b, -1, -2))
     return unbroadcast(da, a)
@@ -130,7 +140,7 @@ def matmul_rhs(g: Any, a: Any, b: Any) -> Any:
     if np.ndim(a) == 1:
         db = np.multiply.outer(a, g) if np.ndim(b) > 1 else g * a
     elif np.ndim(b) == 1:
-        db = np.matmul(np.swapaxes(a, -1, -2), g[..., None])[..., 0]
+        db = np.matmul(g, a) if np.ndim(a) == 2 else np.matmul(g[..., None, :], a)[..., 0, :]
     else:
         db = np.matmul(np.swapaxes(a, -1, -2), g)
     return unbroadcast(db, b)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import types
 
 import numpy as np
 
@@ -54,6 +55,12 @@ def target_name(stmt: ast.stmt) -> str | None:
     if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
         return stmt.targets[0].id
     return None
+
+
+def stored_names(target: ast.expr) -> set[str]:
+    return {
+        n.id for n in ast.walk(target) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
 
 
 def bind(unit: Unit, op: Op) -> dict[str, ast.expr]:
@@ -105,7 +112,7 @@ def activity(unit: Unit) -> Unit:
             if reads & varied and op.kind != "nondiff":
                 varied.add(name)
         elif isinstance(stmt, ast.Assign) and reads & varied:
-            varied |= {n.id for n in ast.walk(stmt.targets[0]) if isinstance(n, ast.Name)}
+            varied |= stored_names(stmt.targets[0])
 
     useful = {unit.result}
     for stmt in reversed(body):
@@ -131,85 +138,97 @@ def _check(unit: Unit) -> None:
     aliases: dict[str, set[str]] = {}
     read_by: dict[str, ast.stmt] = {}
     for stmt in unit.body:
-        for m in mutated_names(stmt):
-            for alias in aliases.get(m, {m}):
-                shown = unit.origin.get(alias, alias)
-                if alias in active:
-                    unit.error(
-                        UnsupportedSyntaxError,
-                        f"`{shown}` is differentiated and this line changes it in place; "
-                        "in-place updates of differentiated arrays are not supported yet",
-                        stmt,
-                        "build a new array instead (np.where, np.concatenate, arithmetic)",
-                    )
-                if alias in read_by:
-                    line = getattr(read_by[alias], SOURCE_LINE, "?")
-                    unit.error(
-                        UnsupportedSyntaxError,
-                        f"`{shown}` is changed in place here after line {line} used it in "
-                        "the differentiated computation; the gradient would see the changed value",
-                        stmt,
-                        f"copy it first (`{shown} = {shown}.copy()`) or change it "
-                        "before it is used",
-                    )
         name = target_name(stmt)
-        if isinstance(stmt, ast.Assign) and name is None:
-            if names_in(stmt.targets[0]) & active or names_in(stmt.value) & active:
-                unit.error(
-                    UnsupportedSyntaxError,
-                    "unpacking or writing into differentiated values is not supported yet",
-                    stmt,
-                    "assign each value to its own name",
-                )
+        op: Op | None = getattr(stmt, OP, None)
+        if name in active and op is not None:
+            _check_op(unit, op)
+        if isinstance(stmt, ast.Assign) and name is None and stored_names(stmt.targets[0]) & active:
+            unit.error(
+                UnsupportedSyntaxError,
+                "unpacking differentiated values from a tuple is not supported yet",
+                stmt,
+                "assign each value to its own name, e.g. `a = t[0]`",
+            )
+        _check_mutation(unit, stmt, aliases, read_by)
+        if op is None or name is None:
             continue
-        if name is None:
-            continue
-        op: Op = getattr(stmt, OP)
-        if (
-            op.kind in ("copy", "getitem")
-            or op.kind == "unknown"
-            or (op.kind == "rule" and op.func in _VIEWS)
-        ):
+        if op.kind in ("copy", "getitem", "unknown") or op.kind == "rule" and op.func in _VIEWS:
             group = set().union(*(aliases.get(n, {n}) for n in names_in(stmt.value)), {name})
             for n in group:
                 aliases[n] = group
-        if name not in active:
-            continue
-        for n in names_in(stmt.value):
-            read_by.setdefault(n, stmt)
-        if op.kind == "unknown":
-            unit.error(
-                NoDerivativeError,
-                f"npgrad has no derivative rule for {_describe(op)}, and a differentiated "
-                "value flows through it",
-                op.node,
-                "use NumPy functions npgrad knows (`npgrad rules` lists them), or compute "
-                "this value from inputs that are not differentiated",
+        if name in active:
+            for n in names_in(stmt.value):
+                read_by.setdefault(n, stmt)
+
+
+def _check_op(unit: Unit, op: Op) -> None:
+    """An active operation must be one npgrad can differentiate."""
+    if op.kind == "unknown":
+        hint = (
+            "use NumPy functions npgrad knows (`npgrad rules` lists them), or compute this "
+            "value from inputs that are not differentiated"
+        )
+        if isinstance(op.func, types.FunctionType):
+            hint = (
+                f"npgrad does not transform calls to your own functions yet: write the body "
+                f"of `{op.func.__name__}` inline here"
             )
-        if op.kind == "opaque":
-            what = _OPAQUE_WHAT.get(type(op.node), type(op.node).__name__)
+        unit.error(
+            NoDerivativeError,
+            f"npgrad has no derivative rule for {_describe(op)}, and a differentiated "
+            "value flows through it",
+            op.node,
+            hint,
+        )
+    if op.kind == "opaque":
+        what = _OPAQUE_WHAT.get(type(op.node), type(op.node).__name__)
+        unit.error(
+            UnsupportedSyntaxError,
+            f"{what} on differentiated values are not supported yet",
+            op.node,
+            "write the computation as plain NumPy expressions (np.where for choices)",
+        )
+    if op.kind == "rule":
+        assert op.rule is not None
+        seq = op.rule.sequence
+        node = op.bound.get(seq) if seq else None
+        whole = node is not None and not isinstance(node, SEQUENCE_LITERALS)
+        if whole and not op.rule.array_ok and names_in(node) & unit.active:
             unit.error(
                 UnsupportedSyntaxError,
-                f"{what} on differentiated values are not supported yet",
+                f"{op.label} of a list held in a variable is not supported yet",
                 op.node,
-                "write the computation as plain NumPy expressions (np.where for choices)",
+                f"write the list out in the call: {op.label}([a, b, c], ...)",
             )
-        if op.kind == "rule":
-            assert op.rule is not None
-            seq = op.rule.sequence
-            node = op.bound.get(seq) if seq else None
-            if (
-                node is not None
-                and not isinstance(node, SEQUENCE_LITERALS)
-                and not op.rule.array_ok
-            ):
-                if names_in(node) & active:
-                    unit.error(
-                        UnsupportedSyntaxError,
-                        f"{op.label} of a list held in a variable is not supported yet",
-                        op.node,
-                        f"write the list out in the call: {op.label}([a, b, c], ...)",
-                    )
+
+
+def _check_mutation(
+    unit: Unit, stmt: ast.stmt, aliases: dict[str, set[str]], read_by: dict[str, ast.stmt]
+) -> None:
+    """Refuse in-place changes the reverse sweep would see: to differentiated arrays, or to
+    arrays a differentiated operation has already read."""
+    writes = isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Subscript)
+    changes = "changes" if writes else "may change (npgrad cannot see inside the call)"
+    for m in mutated_names(stmt):
+        for alias in aliases.get(m, {m}):
+            shown = unit.origin.get(alias, alias)
+            if alias in unit.active:
+                unit.error(
+                    UnsupportedSyntaxError,
+                    f"`{shown}` is differentiated and this line {changes} it in place; "
+                    "in-place updates of differentiated arrays are not supported yet",
+                    stmt,
+                    "build a new array instead (np.where, np.concatenate, arithmetic)",
+                )
+            if alias in read_by:
+                line = getattr(read_by[alias], SOURCE_LINE, "?")
+                unit.error(
+                    UnsupportedSyntaxError,
+                    f"this line {changes} `{shown}` in place after line {line} used it in the "
+                    "differentiated computation; the gradient would see the changed value",
+                    stmt,
+                    f"copy it first (`{shown} = {shown}.copy()`) or change it before it is used",
+                )
 
 
 def _describe(op: Op) -> str:

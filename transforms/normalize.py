@@ -151,6 +151,9 @@ class _Normalizer:
         if is_atom(node) or isinstance(node, ast.Tuple | ast.List):
             return self.atom(node)
         if isinstance(node, ast.BinOp):
+            node = _hoist_negation(node)
+            if isinstance(node, ast.UnaryOp):
+                return self.op(node)
             node.left, node.right = self.atom(node.left), self.atom(node.right)
         elif isinstance(node, ast.UnaryOp):
             node.operand = self.atom(node.operand)
@@ -251,6 +254,9 @@ class _Normalizer:
     def assign_target(self, target: ast.expr, value: ast.expr, s: ast.stmt) -> None:
         if isinstance(target, ast.Name):
             self.emit(self.store(target.id), value, s)
+        elif isinstance(target, ast.Tuple | ast.List) and _unpacks(target, value):
+            for sub_target, sub_value in zip(target.elts, value.elts, strict=True):  # type: ignore[attr-defined]
+                self.assign_target(sub_target, sub_value, s)
         elif isinstance(target, ast.Tuple | ast.List):
             for sub in ast.walk(target):
                 if isinstance(sub, ast.Name):
@@ -314,6 +320,27 @@ _AUG_TEXT = {
     ast.FloorDiv: "//=",
     ast.Mod: "%=",
 }
+
+
+def _unpacks(target: ast.Tuple | ast.List, value: ast.expr) -> bool:
+    """`a, b = x, y`: a literal of the same length, element by element."""
+    return (
+        isinstance(value, ast.Tuple | ast.List)
+        and len(value.elts) == len(target.elts)
+        and not any(isinstance(e, ast.Starred) for e in [*target.elts, *value.elts])
+    )
+
+
+def _hoist_negation(node: ast.BinOp) -> ast.expr:
+    """`-X @ w` -> `-(X @ w)`: exact (negation commutes with every rounding), and it negates
+    a vector instead of the matrix, in the forward and the reverse sweep."""
+    if isinstance(node.op, ast.MatMult):
+        for side in ("left", "right"):
+            operand = getattr(node, side)
+            if isinstance(operand, ast.UnaryOp) and isinstance(operand.op, ast.USub):
+                setattr(node, side, operand.operand)
+                return ast.copy_location(ast.UnaryOp(ast.USub(), node), node)
+    return node
 
 
 def _makes_fresh_value(value: ast.expr | None) -> bool:

@@ -8,6 +8,7 @@ sq = lambda x: x ** 2         ->       FunctionDef `sq` whose body is `return x 
 from __future__ import annotations
 
 import ast
+import copy
 import functools
 import inspect
 import linecache
@@ -88,6 +89,8 @@ def parse(unit: Unit) -> Unit:
         )
     tree = _parse_file(filename, "".join(lines))
     node = _find(tree, code) if tree is not None else None
+    if node is not None:
+        node = copy.deepcopy(node)  # the parsed file is cached and shared; passes edit nodes
     if node is None:  # file changed on disk or unparseable as a whole: fall back to the block
         block, start = inspect.getsourcelines(func)
         src = textwrap.dedent("".join(block))

@@ -14,6 +14,8 @@ from .optimize import optimize
 from .parse import parse
 from .resolve import resolve
 from .reverse import reverse
+from .shapes import shapes
+from .simplify import simplify
 from .unit import Unit
 
 Pass = Callable[[Unit], Unit]
@@ -24,7 +26,9 @@ REVERSE_MODE: list[Pass] = [
     normalize,  # one operation per statement, one assignment per name
     activity,  # what depends on wrt and reaches the result; refuse what cannot be done
     reverse,  # forward sweep + reverse sweep, rules inlined
+    shapes,  # read shapes and the seed's dtype from values computed anyway
     optimize,  # dead code out, single-use temporaries back in
+    simplify,  # exact clean-ups: cancelling negations, subtract instead of add-negated
     emit,  # ast.unparse with provenance comments -> unit.source
 ]
 
