@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import ast
 
-from .optimize import _has_effects, _stored
 from .ops import names_in
+from .optimize import _has_effects, _stored
 from .reverse import is_comment
 from .unit import Unit
 
