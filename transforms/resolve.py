@@ -32,11 +32,13 @@ def numpy_paths() -> dict[int, tuple[str, ...]]:
     paths: dict[int, tuple[str, ...]] = {id(numpy): ()}
     for prefix, mod in (((), numpy), (("linalg",), numpy.linalg), (("fft",), numpy.fft)):
         paths.setdefault(id(mod), prefix)
-        for name in dir(mod):
-            if name.startswith("_"):
-                continue
-            obj = getattr(mod, name, None)
-            if callable(obj) or isinstance(obj, types.ModuleType) and obj.__name__ == mod.__name__:
+        names = [n for n in dir(mod) if not n.startswith("_")]
+        objs = {n: getattr(mod, n, None) for n in names}
+        # an object's own __name__ first (np.arccos, not its NumPy 2 alias np.acos)
+        names.sort(key=lambda n: getattr(objs[n], "__name__", None) != n)
+        for name in names:
+            obj = objs[name]
+            if callable(obj) and not isinstance(obj, types.ModuleType):
                 paths.setdefault(id(obj), (*prefix, name))
     return paths
 
