@@ -63,10 +63,13 @@ def grad_like(g: Any, x: Any) -> Any:
     (or a Python float for a Python float), zeros where nothing flowed back (g is None)."""
     if g is None:
         return 0.0 if isinstance(x, float | int) else np.zeros_like(x)
-    if isinstance(x, float | int):
-        return float(np.sum(g))
     if np.shape(g) != np.shape(x):
-        g = unbroadcast(g, x)
+        raise RuntimeError(
+            f"npgrad internal error: a gradient of shape {np.shape(g)} for an argument of "
+            f"shape {np.shape(x)}; please report this with the function's source"
+        )
+    if isinstance(x, float | int):
+        return float(g)
     dtype = np.result_type(x)
     if not isinstance(x, np.ndarray):
         return dtype.type(g)

@@ -31,12 +31,21 @@ _FULL_REDUCTIONS = {np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin}
 
 
 def _is_elementwise(op: Op) -> bool:
+    """An operation whose result has its operands' broadcast shape, with every operand a
+    name or a scalar literal (a list literal or an attribute has a shape we cannot name)."""
     if op.kind == "copy":
         return isinstance(op.args[0], ast.Name)
     if op.kind != "rule":
         return False
     f = op.func
-    return isinstance(f, np.ufunc) and f.signature is None or f in _ELEMENTWISE
+    if not (isinstance(f, np.ufunc) and f.signature is None or f in _ELEMENTWISE):
+        return False
+    return all(
+        isinstance(n, ast.Name)
+        or isinstance(n, ast.Constant)
+        and isinstance(n.value, int | float | bool | type(None))
+        for n in op.bound.values()
+    )
 
 
 def _is_full_reduction(op: Op) -> bool:
