@@ -6,24 +6,55 @@ import functools
 import inspect
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 import numpy as np
 
-from npgrad.errors import WrtTypeError
+from npgrad.errors import Location, NonScalarOutputError, WrtTypeError, locate
 
 Wrt: TypeAlias = int | str | Sequence[int | str]
 
-_CACHE: dict[tuple[Any, ...], tuple[Callable[..., Any], str, list[tuple[int, str]]]] = {}
 _LOCK = threading.Lock()
 _BACKENDS = ("numpy",)
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """One transform's result, shared by every Transformed with the same key."""
+
+    function: Callable[..., Any]
+    source: str
+    wrt_args: tuple[tuple[int, str, Any], ...]  # (position, name, default) per wrt argument
+    return_location: Location | None  # where the output is returned, for runtime errors
+    bindings: tuple[tuple[Any, str, Any], ...]  # (namespace or cell, name, object) resolved
+
+    def stale(self) -> bool:
+        """Has a global or closure name the transform resolved been rebound since?"""
+        for scope, name, obj in self.bindings:
+            current = scope.get(name, _MISSING) if isinstance(scope, dict) else _cell(scope)
+            if current is not obj:
+                return True
+        return False
+
+
+_CACHE: dict[tuple[Any, ...], Compiled] = {}
+
+
+def _cell(cell: Any) -> Any:
+    try:
+        return cell.cell_contents
+    except ValueError:
+        return _MISSING
 
 
 class Transformed:
     """A function npgrad generated from `primal`. Call it like `primal`; `.source` is its code.
 
     The transform runs on first use (call or `.source`) and is cached per function and
-    options, so a call costs what the generated code costs.
+    options, so a call costs what the generated code costs. If a function or module the
+    transform resolved (say a global `act = np.tanh`) is rebound, it transforms again.
     """
 
     def __init__(
@@ -42,14 +73,12 @@ class Transformed:
             raise ValueError("wrt is empty: name at least one argument to differentiate")
         self.backend = backend
         self.optimize = optimize
-        self._fn: Callable[..., Any] | None = None
-        self._source = ""
-        self._positions: list[tuple[int, str]] = []
+        self._compiled: Compiled | None = None
         functools.update_wrapper(self, primal, updated=())
         del self.__wrapped__  # a gradient is not a wrapper of its primal: keep inspect honest
         self.__name__ = f"{kind}_{getattr(primal, '__name__', 'f')}"
 
-    def _build(self) -> Callable[..., Any]:
+    def _build(self) -> Compiled:
         from npgrad.transforms.emit import compile_unit
         from npgrad.transforms.pipeline import run
         from npgrad.transforms.unit import Unit
@@ -57,42 +86,80 @@ class Transformed:
         func = self.primal.function if isinstance(self.primal, Transformed) else self.primal
         key = (func, self.kind, self.wrt, self.wrt_is_tuple, self.backend, self.optimize)
         with _LOCK:
-            if key not in _CACHE:
+            compiled = _CACHE.get(key)
+            if compiled is None or compiled.stale():
                 unit = Unit(
                     func, self.wrt, self.wrt_is_tuple, self.kind, self.optimize, self.backend
                 )
                 unit = run(unit)
-                params = list(inspect.signature(func).parameters)
-                positions = [(params.index(n), n) for n in unit.wrt_names]
-                _CACHE[key] = (compile_unit(unit), unit.source, positions)
-        self._fn, self._source, self._positions = _CACHE[key]
-        return self._fn
+                params = inspect.signature(func).parameters
+                names = list(params)
+                wrt_args = tuple(
+                    (
+                        names.index(n),
+                        n,
+                        params[n].default
+                        if params[n].default is not inspect.Parameter.empty
+                        else _MISSING,
+                    )
+                    for n in unit.wrt_names
+                )
+                where = locate(unit.body[-1], unit.filename, unit.lines) if unit.body else None
+                compiled = Compiled(
+                    compile_unit(unit), unit.source, wrt_args, where, tuple(unit.bindings)
+                )
+                _CACHE[key] = compiled
+        self._compiled = compiled
+        return compiled
 
     @property
     def function(self) -> Callable[..., Any]:
         """The compiled generated function itself (a plain Python function)."""
-        return self._fn or self._build()
+        return (self._compiled or self._build()).function
 
     @property
     def source(self) -> str:
         """The generated module's source text."""
-        if self._fn is None:
-            self._build()
-        return self._source
+        return (self._compiled or self._build()).source
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        fn = self._fn or self._build()
-        for pos, name in self._positions:
-            value = args[pos] if pos < len(args) else kwargs.get(name)
+        compiled = self._compiled
+        if compiled is None or compiled.bindings and compiled.stale():
+            compiled = self._build()
+        for pos, name, default in compiled.wrt_args:
+            value = args[pos] if pos < len(args) else kwargs.get(name, default)
             _check_wrt(value, name)
-        return fn(*args, **kwargs)
+        try:
+            result = compiled.function(*args, **kwargs)
+        except NonScalarOutputError as exc:
+            if exc.location is not None or compiled.return_location is None:
+                raise
+            raise NonScalarOutputError(exc.message, compiled.return_location, exc.hint) from None
+        if self.wrt_is_tuple and len(self.wrt) > 1:
+            result = _distinct(result, self.kind)
+        return result
 
     def __repr__(self) -> str:
         return f"<npgrad {self.kind} of {getattr(self.primal, '__qualname__', self.primal)}>"
 
 
+def _distinct(result: Any, kind: str) -> Any:
+    """Gradients that came out as one shared array get their own copies."""
+    grads = result[1] if kind == "value_and_grad" else result
+    seen: set[int] = set()
+    fixed = []
+    for g in grads:
+        if id(g) in seen and isinstance(g, np.ndarray):
+            g = g.copy()
+        seen.add(id(g))
+        fixed.append(g)
+    return (result[0], tuple(fixed)) if kind == "value_and_grad" else tuple(fixed)
+
+
 def _check_wrt(value: Any, name: str) -> None:
     """Refuse wrt arguments that have no gradient: integers, booleans, complex, containers."""
+    if value is _MISSING:
+        return  # not passed: the call itself raises Python's own TypeError
     if isinstance(value, float | np.floating):
         return
     if isinstance(value, np.ndarray) and value.dtype.kind == "f":

@@ -13,11 +13,16 @@ import numpy as np
 
 def seed(ans: Any) -> Any:
     """The adjoint of the output: a one of its dtype, once we know it is a real scalar."""
+    check_scalar(ans)
+    return np.ones_like(ans)
+
+
+def check_scalar(ans: Any) -> None:
+    """Refuse outputs that are not one real number (arrays, tuples, complex values)."""
     if np.ndim(ans) != 0:
         _not_scalar(ans)
     if np.iscomplexobj(ans):
         raise TypeError("npgrad differentiates real-valued functions; the output is complex")
-    return np.ones_like(ans)
 
 
 def _not_scalar(ans: Any) -> None:

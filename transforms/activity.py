@@ -17,28 +17,13 @@ import ast
 import inspect
 import types
 
-import numpy as np
-
 from npgrad.errors import NoDerivativeError, UnsupportedSyntaxError
 
 from .inline import literal
-from .ops import SEQUENCE_LITERALS, Op, classify, mutated_names, names_in
+from .ops import SEQUENCE_LITERALS, VIEWS, Op, classify, mutated_names, names_in
 from .unit import SOURCE_LINE, Unit
 
 OP = "npgrad_op"  # the classified Op attached to each single-target assignment
-_VIEWS = {
-    np.reshape,
-    np.transpose,
-    np.ravel,
-    np.squeeze,
-    np.expand_dims,
-    np.asarray,
-    np.broadcast_to,
-    np.moveaxis,
-    np.swapaxes,
-    np.ascontiguousarray,
-    np.diagonal,
-}
 _OPAQUE_WHAT = {
     ast.IfExp: "conditional expressions",
     ast.BoolOp: "`and`/`or`",
@@ -92,8 +77,7 @@ def differentiable_operands(op: Op, bound: dict[str, ast.expr]) -> set[str]:
     for param, node in bound.items():
         if op.rule.output_for(param) is None:
             continue
-        elts = node.elts if isinstance(node, SEQUENCE_LITERALS) else [node]
-        found |= {e.id for e in elts if isinstance(e, ast.Name)}
+        found |= names_in(node)  # a name, or the names in a (nested) list literal
     return found
 
 
@@ -152,7 +136,7 @@ def _check(unit: Unit) -> None:
         _check_mutation(unit, stmt, aliases, read_by)
         if op is None or name is None:
             continue
-        if op.kind in ("copy", "getitem", "unknown") or op.kind == "rule" and op.func in _VIEWS:
+        if op.kind in ("copy", "getitem", "unknown") or op.kind == "rule" and op.func in VIEWS:
             group = set().union(*(aliases.get(n, {n}) for n in names_in(stmt.value)), {name})
             for n in group:
                 aliases[n] = group
@@ -190,16 +174,35 @@ def _check_op(unit: Unit, op: Op) -> None:
         )
     if op.kind == "rule":
         assert op.rule is not None
-        seq = op.rule.sequence
-        node = op.bound.get(seq) if seq else None
-        whole = node is not None and not isinstance(node, SEQUENCE_LITERALS)
-        if whole and not op.rule.array_ok and names_in(node) & unit.active:
+        for param, node in op.bound.items():
+            if op.rule.output_for(param) is None or not names_in(node) & unit.active:
+                continue  # no gradient flows to this parameter
+            if isinstance(node, ast.Name) and (param != op.rule.sequence or op.rule.array_ok):
+                continue
+            if param == op.rule.sequence and _routable(node, nested=op.rule.array_ok):
+                continue
+            if param == op.rule.sequence and isinstance(node, ast.Name):
+                unit.error(
+                    UnsupportedSyntaxError,
+                    f"{op.label} of a list held in a variable is not supported yet",
+                    op.node,
+                    f"write the list out in the call: {op.label}([a, b, c], ...)",
+                )
             unit.error(
                 UnsupportedSyntaxError,
-                f"{op.label} of a list held in a variable is not supported yet",
-                op.node,
-                f"write the list out in the call: {op.label}([a, b, c], ...)",
+                f"npgrad cannot pass the gradient back through this argument of {op.label}",
+                node,
+                "make it one array first, e.g. np.array([...]) or np.stack([...])",
             )
+
+
+def _routable(node: ast.expr, nested: bool) -> bool:
+    """A list literal whose elements are names or literals (nested lists for np.array)."""
+    if not isinstance(node, SEQUENCE_LITERALS):
+        return False
+    return all(
+        isinstance(e, ast.Name | ast.Constant) or nested and _routable(e, nested) for e in node.elts
+    )
 
 
 def _check_mutation(

@@ -21,6 +21,7 @@ import ast
 
 from npgrad.errors import NonScalarOutputError, UnsupportedSyntaxError
 
+from .inline import const_value
 from .unit import RESOLVED, SOURCE_LINE, Unit
 
 _BINOP = {
@@ -121,6 +122,8 @@ class _Normalizer:
 
     def atom(self, node: ast.expr) -> ast.expr:
         """`node` as a name or literal, emitting the statements that compute it."""
+        if _is_signed_number(node):
+            return ast.copy_location(ast.Constant(const_value(node)), node)
         if isinstance(node, ast.Name):
             return self.load(node)
         if is_atom(node):
@@ -274,6 +277,27 @@ class _Normalizer:
         else:
             self.unit.error(UnsupportedSyntaxError, "unsupported assignment target", target)
 
+    def _aliased_since(self, name: str | None) -> bool:
+        """Could another name share `name`'s memory (`t = s`, `v = s[:2]`, `s.reshape(..)`,
+        a call that may keep a reference)? Arithmetic on `s` makes new arrays."""
+        from .ops import VIEWS, classify, is_pure, names_in
+
+        for st in self.out:
+            value = getattr(st, "value", None)
+            if value is None or name not in names_in(value):
+                continue
+            if isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Name):
+                op = classify(value)
+                if op.kind in ("copy", "getitem", "unknown", "opaque"):
+                    return True
+                if op.kind == "rule" and op.func in VIEWS:
+                    return True
+            elif isinstance(st, ast.Assign):
+                return True  # unpacked, or written into another array
+            elif isinstance(value, ast.Call) and not is_pure(value):
+                return True  # e.g. `parts.append(s)`
+        return False
+
     def aug_assign(self, s: ast.AugAssign) -> None:
         """`y += z` becomes `y_1 = y + z` when `y` holds a value made inside this function
         by arithmetic (so no other name sees the in-place change); otherwise refused."""
@@ -296,7 +320,7 @@ class _Normalizer:
             ),
             None,
         )
-        if not _makes_fresh_value(defined_by):
+        if not _makes_fresh_value(defined_by) or self._aliased_since(current):
             self.unit.error(
                 UnsupportedSyntaxError,
                 f"`{target.id} {_AUG_TEXT.get(type(s.op), '?=')} ...` updates `{target.id}` in "
@@ -320,6 +344,16 @@ _AUG_TEXT = {
     ast.FloorDiv: "//=",
     ast.Mod: "%=",
 }
+
+
+def _is_signed_number(node: ast.expr) -> bool:
+    """`-1`, `+2.5`: a literal, not an operation."""
+    return (
+        isinstance(node, ast.UnaryOp)
+        and isinstance(node.op, ast.USub | ast.UAdd)
+        and isinstance(node.operand, ast.Constant)
+        and type(node.operand.value) in (int, float)
+    )
 
 
 def _unpacks(target: ast.Tuple | ast.List, value: ast.expr) -> bool:

@@ -28,6 +28,20 @@ NONDIFF_ATTRS = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "stride
 PURE_BUILTINS = {print, len, range, isinstance, type, repr, str, int, float, bool, tuple}
 MUTATING_NUMPY = {np.copyto, np.put, np.place, np.putmask, np.fill_diagonal}
 SEQUENCE_LITERALS = (ast.List, ast.Tuple)
+# Functions whose result may share memory with their argument.
+VIEWS = {
+    np.reshape,
+    np.transpose,
+    np.ravel,
+    np.squeeze,
+    np.expand_dims,
+    np.asarray,
+    np.broadcast_to,
+    np.moveaxis,
+    np.swapaxes,
+    np.ascontiguousarray,
+    np.diagonal,
+}
 
 
 @dataclass

@@ -14,6 +14,7 @@ import inspect
 import linecache
 import textwrap
 import types
+from typing import NoReturn
 
 from npgrad.errors import SourceUnavailableError, TransformError, UnsupportedSyntaxError
 
@@ -72,7 +73,7 @@ def _assigned_name(tree: ast.AST, lam: ast.Lambda) -> str | None:
 
 def parse(unit: Unit) -> Unit:
     """Find the function's source and make its definition a plain FunctionDef."""
-    func = inspect.unwrap(unit.func)
+    func = unit.func  # not inspect.unwrap: a decorator's wrapper is part of the function
     if not isinstance(func, types.FunctionType):
         raise SourceUnavailableError(
             f"npgrad needs a Python function, got {type(func).__name__} {func!r}",
@@ -110,7 +111,12 @@ def parse(unit: Unit) -> Unit:
         )
     unit.filename, unit.lines = filename, lines
     if isinstance(node, ast.AsyncFunctionDef):
-        unit.error(UnsupportedSyntaxError, "async functions cannot be differentiated", node)
+        unit.error(
+            UnsupportedSyntaxError,
+            "async functions cannot be differentiated",
+            node,
+            "differentiate a plain `def` that computes the value, and await around it",
+        )
     if isinstance(node, ast.Lambda):
         name = _assigned_name(tree, node) or "f"
         ret = ast.Return(node.body)
@@ -133,7 +139,7 @@ def parse(unit: Unit) -> Unit:
     for w in unit.wrt:
         if isinstance(w, int):
             if not 0 <= w < len(positional):
-                raise _bad_wrt(
+                _bad_wrt(
                     unit, f"wrt={w}, but `{unit.name}` has {len(positional)} positional parameters"
                 )
             wrt_names.append(positional[w])
@@ -143,13 +149,12 @@ def parse(unit: Unit) -> Unit:
         ):
             wrt_names.append(w)
         else:
-            raise _bad_wrt(unit, f"wrt={w!r} is not a parameter of `{unit.name}`")
+            _bad_wrt(unit, f"wrt={w!r} is not a parameter of `{unit.name}`")
     unit.wrt_names = tuple(wrt_names)
     return unit
 
 
-def _bad_wrt(unit: Unit, message: str) -> TransformError:
+def _bad_wrt(unit: Unit, message: str) -> NoReturn:
     params = ", ".join(unit.params)
-    return TransformError(
-        message, None, f"name parameters of {unit.name}({params}) by position or name"
-    )
+    hint = f"name parameters of {unit.name}({params}) by position or name"
+    unit.error(TransformError, message, unit.tree, hint)

@@ -81,6 +81,15 @@ class _Resolver(ast.NodeTransformer):
             return _MISSING
         return self.unit.env.get(name, getattr(builtins, name, _MISSING))
 
+    def record(self, name: str, obj: Any) -> None:
+        """Remember where a resolved function came from, to notice if it is rebound."""
+        func = self.unit.func
+        if name in func.__code__.co_freevars:
+            cell = func.__closure__[func.__code__.co_freevars.index(name)]  # type: ignore[index]
+            self.unit.bindings.append((cell, name, obj))
+        elif name in func.__globals__:
+            self.unit.bindings.append((func.__globals__, name, obj))
+
     def value_of(self, node: ast.expr) -> Any:
         if isinstance(node, ast.Name):
             return self.lookup(node.id)
@@ -93,6 +102,8 @@ class _Resolver(ast.NodeTransformer):
         obj = self.value_of(node)
         if obj is _MISSING:
             return self.generic_visit(node)
+        if isinstance(node, ast.Name) and callable(obj) and not isinstance(obj, type):
+            self.record(node.id, obj)
         path = canonical_path(obj) if callable(obj) or isinstance(obj, types.ModuleType) else None
         new = attr_chain(self.unit.np, path) if path is not None else node
         setattr(new, RESOLVED, obj)

@@ -64,6 +64,18 @@ def _is_basic_index(idx: ast.expr) -> bool:
     return True
 
 
+def _elements(node: ast.expr, prefix: tuple[int, ...] = ()) -> list[tuple[object, ast.Name]]:
+    """The names in a (nested) list literal with their positions: `[[a, b], [c, d]]` gives
+    (0, 0) a, (0, 1) b, ...; a flat list gives plain ints."""
+    found: list[tuple[object, ast.Name]] = []
+    for k, elt in enumerate(node.elts):  # type: ignore[attr-defined]
+        if isinstance(elt, SEQUENCE_LITERALS):
+            found += _elements(elt, (*prefix, k))
+        elif isinstance(elt, ast.Name):
+            found.append(((*prefix, k) if prefix else k, elt))
+    return found
+
+
 class _Sweep:
     def __init__(self, unit: Unit):
         self.unit = unit
@@ -120,9 +132,9 @@ class _Sweep:
             if template is None:
                 continue
             if param == rule.sequence and isinstance(node, SEQUENCE_LITERALS):
-                for k, elt in enumerate(node.elts):
-                    if isinstance(elt, ast.Name) and elt.id in active:
-                        part = instantiate(template, env | {PART: ast.Constant(k)})
+                for index, elt in _elements(node):
+                    if elt.id in active:
+                        part = instantiate(template, env | {PART: ast.Constant(index)})
                         self.accumulate(elt.id, part)
             elif isinstance(node, ast.Name) and node.id in active:
                 contribution = instantiate(template, env)
@@ -165,6 +177,8 @@ class _Sweep:
             self.out.append(ast.AugAssign(store, ast.Add(), g))
         else:
             add_at = ast.Attribute(self.np_("add"), "at", ast.Load())
+            if any(isinstance(n, ast.Slice) for n in ast.walk(idx)):
+                idx = ast.Subscript(self.np_("s_"), idx, ast.Load())  # `:` only inside [...]
             self.out.append(ast.Expr(ast.Call(add_at, [_name(dx), idx, g], [])))
 
 
@@ -178,6 +192,10 @@ def reverse(unit: Unit) -> Unit:
         d = unit.names.adjoint(result)
         sweep.adjoint[result] = d
         sweep.assign(d, ast.Call(sweep.rt_("seed"), [_name(result)], []))
+    elif result:  # nothing to differentiate, but the output must still be a scalar
+        check = ast.Expr(ast.Call(sweep.rt_("check_scalar"), [_name(result)], []))
+        setattr(check, SOURCE_LINE, getattr(unit.body[-1], SOURCE_LINE, None))
+        sweep.out.append(check)
     line = None
     for stmt in reversed(forward):
         name = target_name(stmt)

@@ -49,14 +49,12 @@ def _is_elementwise(op: Op) -> bool:
 
 
 def _is_full_reduction(op: Op) -> bool:
-    return (
-        op.kind == "rule"
-        and op.func in _FULL_REDUCTIONS
-        and all(
-            const_value(op.bound.get(k, ast.Constant(None))) in (None, False)
-            for k in ("axis", "keepdims", "dtype")
-        )
-    )
+    if op.kind != "rule" or op.func not in _FULL_REDUCTIONS:
+        return False
+    unset = ast.Constant(None)
+    axis, dtype = (const_value(op.bound.get(k, unset)) for k in ("axis", "dtype"))
+    keepdims = const_value(op.bound.get("keepdims", unset))
+    return axis is None and dtype is None and keepdims in (None, False, 0)
 
 
 def _operands(op: Op) -> list[str]:

@@ -74,6 +74,8 @@ class Unit:
     local_names: set[str] = field(default_factory=set)
     names: Namer = field(default_factory=lambda: Namer(set()))
     aliases: dict[str, str] = field(default_factory=dict)
+    # (globals dict or closure cell, name, object): resolved callables the code depends on
+    bindings: list[tuple[Any, str, Any]] = field(default_factory=list)
     # filled by normalize / activity / reverse
     body: list[ast.stmt] = field(default_factory=list)
     result: str = ""
