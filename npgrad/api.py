@@ -115,17 +115,21 @@ class Transformed:
     @property
     def function(self) -> Callable[..., Any]:
         """The compiled generated function itself (a plain Python function)."""
-        return (self._compiled or self._build()).function
+        return self._current().function
 
     @property
     def source(self) -> str:
         """The generated module's source text."""
-        return (self._compiled or self._build()).source
+        return self._current().source
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def _current(self) -> Compiled:
         compiled = self._compiled
         if compiled is None or compiled.bindings and compiled.stale():
             compiled = self._build()
+        return compiled
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        compiled = self._current()
         for pos, name, default in compiled.wrt_args:
             value = args[pos] if pos < len(args) else kwargs.get(name, default)
             _check_wrt(value, name)

@@ -345,3 +345,23 @@ def test_generated_code_is_plain_python():
     compile(src, "<check>", "exec")  # a module that stands on its own syntactically
     assert "import numpy as np" in src
     assert "# grad of:" in src
+
+
+ACTIVATION = np.tanh
+
+
+def uses_global_activation(x):
+    return np.sum(ACTIVATION(x))
+
+
+def test_rebinding_a_resolved_global_function_retransforms():
+    global ACTIVATION
+    x = np.array([0.3, -1.2, 0.7])
+    g = npgrad.grad(uses_global_activation)
+    np.testing.assert_allclose(g(x), numerical_grad(uses_global_activation, (x,), 0), rtol=1e-6)
+    ACTIVATION = np.sin
+    try:
+        np.testing.assert_allclose(g(x), numerical_grad(uses_global_activation, (x,), 0), rtol=1e-6)
+        assert "np.cos(x)" in g.source  # the derivative of sin, read from the new binding
+    finally:
+        ACTIVATION = np.tanh
