@@ -6,6 +6,7 @@ namespace `np` so that a backend can supply the same helpers for its own arrays.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -40,21 +41,25 @@ def _not_scalar(ans: Any) -> None:
 
 def shape_of(*xs: Any) -> tuple[int, ...]:
     """The shape NumPy broadcasting gives `xs` together."""
-    return np.shape(xs[0]) if len(xs) == 1 else np.broadcast_shapes(*map(np.shape, xs))
+    first = np.shape(xs[0])
+    shapes = [np.shape(x) for x in xs[1:]]
+    if all(s == first for s in shapes):
+        return first
+    return np.broadcast_shapes(first, *shapes)
 
 
 def size_of(*xs: Any) -> int:
     """The number of elements of an array shaped like `xs` broadcast together."""
-    return int(np.prod(shape_of(*xs)))
+    return math.prod(shape_of(*xs))
 
 
 def unbroadcast(g: Any, *like: Any) -> Any:
     """Sum `g` down to the shape of `like` (several: their broadcast shape), undoing NumPy
     broadcasting. Returns `g` untouched when the shapes already match."""
-    shape = shape_of(*like)
     gshape = np.shape(g)
-    if gshape == shape:
+    if all(np.shape(x) == gshape for x in like):
         return g
+    shape = shape_of(*like)
     lead = len(gshape) - len(shape)
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and gshape[lead + i] != 1

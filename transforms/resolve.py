@@ -32,8 +32,9 @@ def numpy_paths() -> dict[int, tuple[str, ...]]:
     paths: dict[int, tuple[str, ...]] = {id(numpy): ()}
     for prefix, mod in (((), numpy), (("linalg",), numpy.linalg), (("fft",), numpy.fft)):
         paths.setdefault(id(mod), prefix)
-        names = [n for n in dir(mod) if not n.startswith("_")]
-        objs = {n: getattr(mod, n, None) for n in names}
+        # vars(), not dir() + getattr(): NumPy 2 imports submodules lazily on getattr
+        objs = {n: v for n, v in vars(mod).items() if not n.startswith("_")}
+        names = list(objs)
         # an object's own __name__ first (np.arccos, not its NumPy 2 alias np.acos)
         names.sort(key=lambda n: getattr(objs[n], "__name__", None) != n)
         for name in names:
