@@ -17,8 +17,8 @@ are folded away, so `np.sum(x)` gets `np.broadcast_to(g, np.shape(x))` and nothi
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
-import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -35,10 +35,16 @@ class Rule:
     func: Callable[..., Any]
     template: Callable[..., Any]
     signature: inspect.Signature  # the primal parameters (without g, ans, part)
-    outputs: tuple[ast.expr | None, ...]  # per primal parameter, in order
     broadcasts: bool  # elementwise over broadcast operands: undo broadcasting per input
     sequence: str | None  # the parameter that takes a list of arrays (np.stack, ...)
     array_ok: bool  # the sequence parameter may also be one array (np.array(x))
+
+    @functools.cached_property
+    def outputs(self) -> tuple[ast.expr | None, ...]:
+        """The template's return expressions, one per primal parameter (parsed on first use)."""
+        outputs = _parse(self.template)
+        assert len(outputs) <= len(self.signature.parameters), self.template.__name__
+        return outputs
 
     def output_for(self, param: str) -> ast.expr | None:
         names = list(self.signature.parameters)
@@ -51,9 +57,21 @@ NONDIFF: dict[Any, str] = {}  # callables whose result does not depend different
 METHODS: dict[str, Any] = {}  # ndarray method name -> the NumPy function it behaves like
 
 
+@functools.lru_cache(maxsize=16)
+def _module_tree(filename: str) -> ast.Module:
+    with open(filename, encoding="utf-8") as f:
+        return ast.parse(f.read(), filename)
+
+
 def _parse(template: Callable[..., Any]) -> tuple[ast.expr | None, ...]:
-    fdef = ast.parse(textwrap.dedent(inspect.getsource(template))).body[0]
-    assert isinstance(fdef, ast.FunctionDef), template
+    code = template.__code__
+    fdef = next(
+        node
+        for node in _module_tree(code.co_filename).body
+        if isinstance(node, ast.FunctionDef)
+        and node.name == code.co_name
+        and code.co_firstlineno in [node.lineno, *(d.lineno for d in node.decorator_list)]
+    )
     ret = fdef.body[-1]
     if len(fdef.body) != 1 or not isinstance(ret, ast.Return) or ret.value is None:
         raise TypeError(f"rule {template.__name__} must be a single `return` statement")
@@ -72,10 +90,8 @@ def vjp(
         params = list(sig.parameters.values())
         assert [p.name for p in params[:2]] == ["g", "ans"], template.__name__
         primal = inspect.Signature([p for p in params[2:] if p.name != PART])
-        outputs = _parse(template)
-        assert len(outputs) <= len(primal.parameters), template.__name__
         for f in funcs:
-            VJPS[f] = Rule(f, template, primal, outputs, broadcasts, sequence, array_ok)
+            VJPS[f] = Rule(f, template, primal, broadcasts, sequence, array_ok)
         return template
 
     return register
