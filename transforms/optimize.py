@@ -22,7 +22,7 @@ from .unit import SOURCE_LINE, Unit
 _MAX_INLINE_NODES = 40  # keep inlined expressions short enough to read
 
 
-def _stored(stmt: ast.stmt) -> set[str]:
+def writes(stmt: ast.stmt) -> set[str]:
     """Names a statement binds or changes in place."""
     if isinstance(stmt, ast.Assign | ast.AugAssign):
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
@@ -36,7 +36,7 @@ def _stored(stmt: ast.stmt) -> set[str]:
     return mutated_names(stmt)
 
 
-def _has_effects(stmt: ast.stmt) -> bool:
+def has_effects(stmt: ast.stmt) -> bool:
     """User statements that must run even if nothing reads their result."""
     if isinstance(stmt, ast.Assert):
         return True
@@ -59,11 +59,11 @@ def eliminate_dead_code(body: list[ast.stmt]) -> list[ast.stmt]:
             live |= names_in(stmt.value)
             kept.append(stmt)
             continue
-        stored = _stored(stmt)
+        stored = writes(stmt)
         in_place = isinstance(stmt, ast.AugAssign | ast.Expr) or (
             isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Subscript)
         )
-        if not (stored & live or _has_effects(stmt)):
+        if not (stored & live or has_effects(stmt)):
             continue
         if not in_place:
             live -= stored
@@ -124,7 +124,7 @@ def inline_temporaries(body: list[ast.stmt], temps: set[str]) -> list[ast.stmt]:
                 slots[j] = _Replace(name, stmt.value).visit(user)
                 slots[i] = None
                 break
-            if _stored(user) & (reads | {name}) or _has_effects(user):
+            if writes(user) & (reads | {name}) or has_effects(user):
                 break
     return [s for s in slots if s is not None]
 
@@ -133,9 +133,7 @@ def optimize(unit: Unit) -> Unit:
     """Dead-code elimination, then inlining of single-use temporaries."""
     if not unit.optimize:
         return unit
-    assert unit.out is not None
-    fdef = unit.out.body[0]
-    assert isinstance(fdef, ast.FunctionDef)
+    fdef = unit.generated
     body = eliminate_dead_code(fdef.body)
     fdef.body = inline_temporaries(body, unit.names.temps)
     return unit

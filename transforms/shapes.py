@@ -22,7 +22,7 @@ import numpy as np
 from .activity import OP
 from .inline import const_value
 from .ops import Op, names_in
-from .optimize import _has_effects, _stored
+from .optimize import has_effects, writes
 from .reverse import is_comment
 from .unit import Unit
 
@@ -124,7 +124,7 @@ class _Shapes:
         for stmt in reversed(body):
             if is_comment(stmt):
                 continue
-            if isinstance(stmt, ast.Return) or _stored(stmt) & live or _has_effects(stmt):
+            if isinstance(stmt, ast.Return) or writes(stmt) & live or has_effects(stmt):
                 live |= self._reads(stmt)
         return live
 
@@ -194,9 +194,7 @@ def shapes(unit: Unit) -> Unit:
     """Read shapes (and the seed's dtype) from operands that stay live anyway."""
     if not unit.optimize:
         return unit
-    assert unit.out is not None
-    fdef = unit.out.body[0]
-    assert isinstance(fdef, ast.FunctionDef)
+    fdef = unit.generated
     finder = _Shapes(unit, fdef.body)
     fdef.body = [finder.rewrite(stmt) for stmt in fdef.body]
     return unit

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 
 from .ops import names_in
-from .optimize import _has_effects, _stored
+from .optimize import has_effects, writes
 from .reverse import is_comment
 from .unit import Unit
 
@@ -80,7 +80,7 @@ def _merge_negated_first_write(body: list[ast.stmt]) -> list[ast.stmt]:
                 later.value = ast.BinOp(later.value.right, ast.Sub(), e)
                 slots[i] = None
                 break
-            if d in names_in(later) or _stored(later) & (reads | {d}) or _has_effects(later):
+            if d in names_in(later) or writes(later) & (reads | {d}) or has_effects(later):
                 break
     return [s for s in slots if s is not None]
 
@@ -89,9 +89,7 @@ def simplify(unit: Unit) -> Unit:
     """Remove negations that cancel; subtract instead of adding a negation."""
     if not unit.optimize:
         return unit
-    assert unit.out is not None
-    fdef = unit.out.body[0]
-    assert isinstance(fdef, ast.FunctionDef)
+    fdef = unit.generated
     body = [_Negations().visit(s) for s in fdef.body]
     fdef.body = _merge_negated_first_write(body)
     return unit

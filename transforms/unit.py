@@ -91,6 +91,12 @@ class Unit:
         raise cls(message, where, hint)
 
     @property
+    def generated(self) -> ast.FunctionDef:
+        """The generated function, once reverse has built it."""
+        assert self.out is not None and isinstance(self.out.body[0], ast.FunctionDef)
+        return self.out.body[0]
+
+    @property
     def np(self) -> str:
         return self.aliases["np"]
 
