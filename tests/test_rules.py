@@ -1,250 +1,36 @@
 """Every rule in the table, checked against central finite differences.
 
-Cases are NumPy expressions over named arguments. For each one a module is written to a
-temporary file (npgrad reads source), holding `def f(args, W): return np.sum(EXPR * W)`
+Cases live in `tests/cases_*.py` (see rulecases.py). For each one a module is written to a
+temporary file (npgrad reads source), holding `def f(args, W): return np.sum((EXPR) * W)`
 with W a fixed random weight, so every element of the result matters. A rule added to the
-table without a case here makes `test_every_rule_has_a_case` fail.
+table without a case makes `test_every_rule_has_a_case` fail.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
-import itertools
-from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pytest
 from fd import numerical_grad
 from npgrad.transforms.rules import NONDIFF, VJPS
+from rulecases import RNG
 
 import npgrad
 
-RNG = np.random.default_rng(0)
+_MODULES = [
+    importlib.import_module(p.stem) for p in sorted(Path(__file__).parent.glob("cases_*.py"))
+]
+CASES = [c for m in _MODULES for c in m.CASES]
+NONDIFF_CASES = {k: v for m in _MODULES for k, v in getattr(m, "NONDIFF_CASES", {}).items()}
 
 
-@dataclass
-class Case:
-    func: object  # the rule-table key this case exercises
-    expr: str
-    args: dict  # name -> array or float; the ones in `wrt` are differentiated
-    wrt: tuple[str, ...]
-
-    @property
-    def id(self) -> str:
-        shapes = ",".join(f"{k}{np.shape(v)}" for k, v in self.args.items())
-        return f"{self.expr} [{shapes}]"
-
-
-def arr(shape, low=-2.0, high=2.0):
-    if shape is None:  # a Python float
-        return float(RNG.uniform(low, high))
-    return RNG.uniform(low, high, size=shape)
-
-
-SHAPES = [None, (), (3,), (2, 3)]
-PAIRS = [((3,), (3,)), ((2, 3), (3,)), ((2, 1), (1, 3)), ((), (2, 3)), (None, (3,)), ((2, 3), None)]
-
-UNARY = {
-    np.exp: ("np.exp(x)", -2, 2),
-    np.expm1: ("np.expm1(x)", -2, 2),
-    np.log: ("np.log(x)", 0.5, 3),
-    np.log1p: ("np.log1p(x)", -0.5, 3),
-    np.sqrt: ("np.sqrt(x)", 0.5, 3),
-    np.square: ("np.square(x)", -2, 2),
-    np.sin: ("np.sin(x)", -3, 3),
-    np.cos: ("np.cos(x)", -3, 3),
-    np.tan: ("np.tan(x)", -1.2, 1.2),
-    np.arcsin: ("np.arcsin(x)", -0.9, 0.9),
-    np.arccos: ("np.arccos(x)", -0.9, 0.9),
-    np.arctan: ("np.arctan(x)", -3, 3),
-    np.sinh: ("np.sinh(x)", -2, 2),
-    np.cosh: ("np.cosh(x)", -2, 2),
-    np.tanh: ("np.tanh(x)", -2, 2),
-    np.absolute: ("np.abs(x)", 0.1, 2),
-    np.negative: ("-x", -2, 2),
-    np.positive: ("+x", -2, 2),
-    np.float64: ("np.float64(x)", -2, 2),
-    float: ("float(np.sum(x))", -2, 2),
-}
-BINARY = {
-    np.add: ("x + y", (-2, 2), (-2, 2)),
-    np.subtract: ("x - y", (-2, 2), (-2, 2)),
-    np.multiply: ("x * y", (-2, 2), (-2, 2)),
-    np.true_divide: ("x / y", (-2, 2), (0.5, 2)),
-    np.power: ("x ** y", (0.5, 2), (-2, 2)),
-    np.mod: ("x % y", (0.1, 0.9), (1.1, 2)),
-    np.maximum: ("np.maximum(x, y)", (-2, 2), (-2, 2)),
-    np.minimum: ("np.minimum(x, y)", (-2, 2), (-2, 2)),
-    np.logaddexp: ("np.logaddexp(x, y)", (-2, 2), (-2, 2)),
-    np.matmul: ("x @ y", None, None),  # shapes below
-}
-
-
-def _cases() -> list[Case]:
-    cases = []
-    for func, (expr, lo, hi) in UNARY.items():
-        for shape in SHAPES if func is not float else [(3,)]:
-            cases.append(Case(func, expr, {"x": arr(shape, lo, hi)}, ("x",)))
-    for func, (expr, xr, yr) in BINARY.items():
-        if func is np.matmul:
-            continue
-        for sx, sy in PAIRS:
-            args = {"x": arr(sx, *xr), "y": arr(sy, *yr)}
-            cases.append(Case(func, expr, args, ("x", "y")))
-    cases += [
-        Case(np.power, "x ** 2", {"x": arr((3,))}, ("x",)),
-        Case(np.power, "x ** 3.5", {"x": arr((3,), 0.5, 2)}, ("x",)),
-        Case(np.power, "2.0 ** x", {"x": arr((3,))}, ("x",)),
-        Case(np.power, "np.power(x, y)", {"x": arr((2, 3), 0.5, 2), "y": arr((3,))}, ("x", "y")),
-        Case(np.maximum, "np.maximum(x, 0.0)", {"x": arr((4,))}, ("x",)),
-        Case(np.true_divide, "np.divide(1.0, x)", {"x": arr((3,), 0.5, 2)}, ("x",)),
-    ]
-    # products, every 1-D / 2-D / batched combination
-    for sa, sb in [
-        ((3,), (3,)),
-        ((2, 3), (3,)),
-        ((3,), (3, 4)),
-        ((2, 3), (3, 4)),
-        ((5, 2, 3), (3, 4)),
-        ((5, 2, 3), (5, 3, 4)),
-        ((2, 3), (5, 3, 4)),
-    ]:
-        cases.append(Case(np.matmul, "x @ y", {"x": arr(sa), "y": arr(sb)}, ("x", "y")))
-        if len(sa) < 3 and len(sb) < 3:
-            args = {"x": arr(sa), "y": arr(sb)}
-            cases.append(Case(np.matmul, "np.matmul(x, y)", args, ("x", "y")))
-    for sa, sb in [
-        ((3,), (3,)),
-        ((2, 3), (3,)),
-        ((3,), (3, 4)),
-        ((2, 3), (3, 4)),
-        ((), (3,)),
-        ((2, 3), ()),
-        ((2, 2, 3), (4, 3, 5)),
-        ((2, 3), (4, 3, 5)),
-    ]:
-        cases.append(Case(np.dot, "np.dot(x, y)", {"x": arr(sa), "y": arr(sb)}, ("x", "y")))
-    cases.append(Case(np.dot, "x.dot(y)", {"x": arr((2, 3)), "y": arr((3,))}, ("x", "y")))
-    for sa, sb in [((3,), (4,)), ((2, 2), (3,)), ((), (2,))]:
-        cases.append(Case(np.outer, "np.outer(x, y)", {"x": arr(sa), "y": arr(sb)}, ("x", "y")))
-    # where and clip, broadcasting
-    cases += [
-        Case(
-            np.where,
-            "np.where(c > 0, x, y)",
-            {"c": arr((2, 3)), "x": arr((3,)), "y": arr((2, 1))},
-            ("x", "y"),
-        ),
-        Case(np.where, "np.where(x > 0, x, 0.1 * x)", {"x": arr((5,))}, ("x",)),
-        Case(np.clip, "np.clip(x, -1.0, 1.0)", {"x": arr((6,))}, ("x",)),
-        Case(np.clip, "np.clip(x, None, 0.5)", {"x": arr((6,))}, ("x",)),
-        Case(
-            np.clip,
-            "np.clip(x, lo, hi)",
-            {"x": arr((2, 3)), "lo": arr((3,), -3, -0.5), "hi": arr((2, 1), 0.5, 3)},
-            ("x", "lo", "hi"),
-        ),
-        Case(np.clip, "x.clip(-1.0, 1.0)", {"x": arr((6,))}, ("x",)),
-    ]
-    # reductions: every axis / keepdims form
-    x3 = (2, 3, 4)
-    axes = [None, 0, 1, -1, (0, 2), (0, 1, 2)]
-    for func, name, lo in [
-        (np.sum, "sum", -2),
-        (np.mean, "mean", -2),
-        (np.prod, "prod", -2),
-        (np.max, "max", -2),
-        (np.min, "min", -2),
-    ]:
-        for axis, keep in itertools.product(axes, [False, True]):
-            kw = f"axis={axis!r}" + (", keepdims=True" if keep else "")
-            cases.append(Case(func, f"np.{name}(x, {kw})", {"x": arr(x3, lo)}, ("x",)))
-        cases.append(Case(func, f"np.{name}(x, 1)", {"x": arr(x3)}, ("x",)))
-        cases.append(Case(func, f"x.{name}()", {"x": arr((3, 2))}, ("x",)))
-        cases.append(Case(func, f"x.{name}(axis=0)", {"x": arr((3, 2))}, ("x",)))
-    cases += [
-        Case(
-            np.prod,
-            "np.prod(x, axis=1)",
-            {"x": np.array([[0.0, 2.0, 3.0], [0.0, 0.0, 1.5]])},
-            ("x",),
-        ),
-        Case(
-            np.max,
-            "np.max(x, axis=1)",
-            {"x": np.array([[1.0, 3.0, 3.0], [2.0, 0.0, -1.0]])},
-            ("x",),
-        ),
-        Case(np.amax, "np.amax(x)", {"x": arr((3, 4))}, ("x",)),
-        Case(np.amin, "np.amin(x, axis=0)", {"x": arr((3, 4))}, ("x",)),
-    ]
-    # shape and layout
-    cases += [
-        Case(np.transpose, "np.transpose(x)", {"x": arr((2, 3, 4))}, ("x",)),
-        Case(np.transpose, "np.transpose(x, (1, 2, 0))", {"x": arr((2, 3, 4))}, ("x",)),
-        Case(np.transpose, "x.T", {"x": arr((2, 3))}, ("x",)),
-        Case(np.transpose, "x.transpose(1, 0, 2)", {"x": arr((2, 3, 4))}, ("x",)),
-        Case(np.reshape, "np.reshape(x, (3, -1))", {"x": arr((2, 3, 2))}, ("x",)),
-        Case(np.reshape, "x.reshape(4, 3)", {"x": arr((2, 6))}, ("x",)),
-        Case(np.ravel, "np.ravel(x)", {"x": arr((2, 3))}, ("x",)),
-        Case(np.ravel, "x.ravel()", {"x": arr((2, 3))}, ("x",)),
-        Case(np.ndarray.flatten, "x.flatten()", {"x": arr((2, 3))}, ("x",)),
-        Case(np.expand_dims, "np.expand_dims(x, 1)", {"x": arr((2, 3))}, ("x",)),
-        Case(np.expand_dims, "np.expand_dims(x, axis=(0, 2))", {"x": arr((3,))}, ("x",)),
-        Case(np.squeeze, "np.squeeze(x)", {"x": arr((1, 3, 1))}, ("x",)),
-        Case(np.squeeze, "x.squeeze(axis=0)", {"x": arr((1, 3, 1))}, ("x",)),
-        Case(
-            np.concatenate,
-            "np.concatenate([x, y, x])",
-            {"x": arr((2, 3)), "y": arr((1, 3))},
-            ("x", "y"),
-        ),
-        Case(
-            np.concatenate,
-            "np.concatenate((x, y), axis=1)",
-            {"x": arr((2, 3)), "y": arr((2, 1))},
-            ("x", "y"),
-        ),
-        Case(
-            np.concatenate,
-            "np.concatenate([x, y], axis=None)",
-            {"x": arr((2, 2)), "y": arr((3,))},
-            ("x", "y"),
-        ),
-        Case(np.stack, "np.stack([x, y])", {"x": arr((2, 3)), "y": arr((2, 3))}, ("x", "y")),
-        Case(
-            np.stack, "np.stack((x, y, x), axis=-1)", {"x": arr((2,)), "y": arr((2,))}, ("x", "y")
-        ),
-        Case(np.array, "np.array([x, y, 2.0 * x])", {"x": arr(None), "y": arr(None)}, ("x", "y")),
-        Case(np.array, "np.array(x)", {"x": arr((3,))}, ("x",)),
-        Case(np.asarray, "np.asarray(x)", {"x": arr((3,))}, ("x",)),
-        Case(np.copy, "x.copy()", {"x": arr((3,))}, ("x",)),
-        Case(np.ascontiguousarray, "np.ascontiguousarray(x.T)", {"x": arr((2, 3))}, ("x",)),
-        Case(np.full, "np.full((2, 3), x)", {"x": arr(None)}, ("x",)),
-        Case(np.full, "np.full((2, 3), x)", {"x": arr((3,))}, ("x",)),
-        Case(np.ndarray.astype, "x.astype(float)", {"x": arr((3,))}, ("x",)),
-        Case(np.float32, "np.float32(np.sum(x))", {"x": arr((3,))}, ("x",)),
-        Case(np.float16, "np.float16(1.0) * x", {"x": arr((3,))}, ("x",)),
-        Case(np.longdouble, "np.float64(np.longdouble(np.sum(x)))", {"x": arr((3,))}, ("x",)),
-        Case(abs, "abs(x)", {"x": arr((3,), 0.1, 2)}, ("x",)),
-    ]
-    return cases
-
-
-CASES = _cases()
-LOOSE = {np.float32, np.float16}  # rules that round through low precision
-
-
-def _build(case: Case, tmp_path, k: int):
-    names = list(case.args)
-    src = (
-        "import numpy as np\n\n\n"
-        f"def f({', '.join(names)}, W):\n"
-        f"    return np.sum(({case.expr}) * W)\n"
-    )
-    path = tmp_path / f"case_{k}.py"
+def _load(src: str, tmp_path, name: str):
+    path = tmp_path / f"{name}.py"
     path.write_text(src)
-    spec = importlib.util.spec_from_file_location(f"rule_case_{k}", path)
+    spec = importlib.util.spec_from_file_location(name, path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod.f
@@ -253,85 +39,27 @@ def _build(case: Case, tmp_path, k: int):
 @pytest.mark.parametrize("k", range(len(CASES)), ids=[c.id for c in CASES])
 def test_rule_matches_finite_differences(k, tmp_path):
     case = CASES[k]
-    f = _build(case, tmp_path, k)
-    values = list(case.args.values())
-    out = np.asarray(eval(case.expr, {"np": np}, dict(case.args)), dtype=float)
-    W = RNG.uniform(0.5, 1.5, size=out.shape)
-    args = (*values, W)
     names = list(case.args)
+    src = f"import numpy as np\n\n\ndef f({', '.join(names)}, W):\n"
+    src += f"    return np.sum(({case.expr}) * W)\n"
+    f = _load(src, tmp_path, f"rule_case_{k}")
+    out = np.asarray(eval(case.expr, {"np": np}, dict(case.args)), dtype=float)
+    args = (*case.args.values(), RNG.uniform(0.5, 1.5, size=out.shape))
     wrt = tuple(names.index(w) for w in case.wrt)
-    grads = npgrad.grad(f, wrt=wrt)(*args)
-    loose = case.func in LOOSE
-    for i, g in zip(wrt, grads, strict=True):
-        expected = numerical_grad(f, args, i, eps=1e-3 if loose else 1e-6)
-        assert np.shape(g) == np.shape(args[i])
-        assert type(g) is float if isinstance(args[i], float) else isinstance(g, np.ndarray)
-        np.testing.assert_allclose(
-            g,
-            expected,
-            rtol=1e-2 if loose else 1e-5,
-            atol=1e-2 if loose else 1e-6,
-            err_msg=npgrad.grad(f, wrt=wrt).source,
-        )
+    g = npgrad.grad(f, wrt=wrt)
+    grads = g(*args)
+    for i, gi in zip(wrt, grads, strict=True):
+        expected = numerical_grad(f, args, i, eps=1e-3 if case.loose else 1e-6)
+        assert np.shape(gi) == np.shape(args[i])
+        assert type(gi) is float if isinstance(args[i], float) else isinstance(gi, np.ndarray)
+        tol = 1e-2 if case.loose else 1e-5
+        np.testing.assert_allclose(gi, expected, rtol=tol, atol=tol / 10, err_msg=g.source)
 
 
 def test_every_rule_has_a_case():
     covered = {c.func for c in CASES}
     missing = [VJPS[f].template.__name__ for f in VJPS if f not in covered]
     assert not missing, f"rules without a test case: {missing}"
-
-
-NONDIFF_CASES = {
-    np.sign: "np.sign(x)",
-    np.floor: "np.floor(x)",
-    np.ceil: "np.ceil(x)",
-    np.round: "np.round(x)",
-    np.rint: "np.rint(x)",
-    np.trunc: "np.trunc(x)",
-    np.fix: "np.fix(x)",
-    np.floor_divide: "x // 0.7",
-    np.equal: "np.equal(x, 0.5)",
-    np.not_equal: "x != 0.5",
-    np.less: "x < 0.5",
-    np.less_equal: "x <= 0.5",
-    np.greater: "x > 0.5",
-    np.greater_equal: "x >= 0.5",
-    np.logical_and: "np.logical_and(x > 0, x < 1)",
-    np.logical_or: "np.logical_or(x > 0, x < 1)",
-    np.logical_not: "np.logical_not(x > 0)",
-    np.logical_xor: "np.logical_xor(x > 0, x < 1)",
-    np.isfinite: "np.isfinite(x)",
-    np.isnan: "np.isnan(x)",
-    np.isinf: "np.isinf(x)",
-    np.signbit: "np.signbit(x)",
-    int: "int(x[0])",
-    bool: "bool(x[0] > 0)",
-    round: "round(float(x[0]))",
-    len: "len(x)",
-    isinstance: "isinstance(x, np.ndarray)",
-    np.int64: "np.int64(x[0])",
-    np.int32: "np.int32(x[0])",
-    np.bool_: "np.bool_(x[0])",
-    np.argmax: "np.argmax(x)",
-    np.argmin: "np.argmin(x)",
-    np.argsort: "np.argsort(x)",
-    np.nonzero: "np.nonzero(x)[0]",
-    np.count_nonzero: "np.count_nonzero(x)",
-    np.any: "np.any(x > 0)",
-    np.all: "np.all(x > 0)",
-    np.shape: "np.shape(x)[0]",
-    np.ndim: "np.ndim(x)",
-    np.size: "np.size(x)",
-    np.zeros_like: "np.zeros_like(x)",
-    np.ones_like: "np.ones_like(x)",
-    np.empty_like: "np.empty_like(x).size",
-    np.zeros: "np.zeros(len(x))",
-    np.ones: "np.ones(len(x))",
-    np.empty: "np.empty(0).sum()",
-    np.eye: "np.eye(3)[0]",
-    np.identity: "np.identity(3)[1]",
-    np.result_type: "np.zeros(3, np.result_type(x))",
-}
 
 
 def test_every_nondiff_function_has_a_case():
@@ -342,12 +70,8 @@ def test_every_nondiff_function_has_a_case():
 @pytest.mark.parametrize("func", list(NONDIFF_CASES), ids=lambda f: getattr(f, "__name__", str(f)))
 def test_nondiff_function_passes_no_gradient(func, tmp_path):
     """f(x) = sum(x**2) + sum(CONST(x)): the gradient is 2x, whatever CONST does."""
-    expr = NONDIFF_CASES[func]
-    src = f"import numpy as np\n\n\ndef f(x):\n    return np.sum(x * x) + np.sum({expr})\n"
-    path = tmp_path / "nondiff_case.py"
-    path.write_text(src)
-    spec = importlib.util.spec_from_file_location("nondiff_case", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    src = "import numpy as np\n\n\ndef f(x):\n"
+    src += f"    return np.sum(x * x) + np.sum({NONDIFF_CASES[func]})\n"
+    f = _load(src, tmp_path, "nondiff_case")
     x = np.array([0.3, -1.2, 2.2])
-    np.testing.assert_allclose(npgrad.grad(mod.f)(x), numerical_grad(mod.f, (x,), 0))
+    np.testing.assert_allclose(npgrad.grad(f)(x), numerical_grad(f, (x,), 0))
