@@ -241,5 +241,18 @@ def rules() -> list[dict[str, str]]:
     return sorted(unique.values(), key=lambda r: (r["kind"], r["name"]))
 
 
+def rules_markdown() -> str:
+    """The support table README shows, generated from the rule table."""
+    groups: dict[str, list[str]] = {}
+    for row in rules():
+        groups.setdefault(row["kind"], []).append(row["name"])
+    lines = ["| group | functions (reverse mode) | count |", "| --- | --- | --- |"]
+    for kind in sorted(groups, key=lambda k: (k == "no gradient", k)):
+        names = ", ".join(f"`{n}`" for n in sorted(groups[kind]))
+        lines.append(f"| {kind} | {names} | {len(groups[kind])} |")
+    lines.append(f"| all | | {sum(len(v) for v in groups.values())} |")
+    return "\n".join(lines) + "\n"
+
+
 def _group(template: Callable[..., Any]) -> str:
     return template.__module__.rsplit(".", 1)[-1]

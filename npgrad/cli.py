@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from npgrad.api import Transformed, grad, rules, value_and_grad
+from npgrad.api import Transformed, grad, rules, rules_markdown, value_and_grad
 from npgrad.errors import TransformError
 
 
@@ -67,9 +67,13 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--backend", default="numpy")
         p.add_argument("--no-optimize", action="store_true", help="keep every statement")
         p.add_argument("--value-and-grad", action="store_true", help="also return the value")
-    sub.add_parser("rules", help="list the functions npgrad differentiates")
+    p = sub.add_parser("rules", help="list the functions npgrad differentiates")
+    p.add_argument("--markdown", action="store_true", help="the table README shows")
     args = parser.parse_args(argv)
 
+    if args.command == "rules" and args.markdown:
+        sys.stdout.write(rules_markdown())
+        return 0
     if args.command == "rules":
         for row in rules():
             print(f"{row['name']:<28} {row['kind']:<12} reverse: {row['reverse']}")

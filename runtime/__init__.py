@@ -196,3 +196,13 @@ def unconcatenate(g: Any, arrays: list[Any], axis: int | None = 0) -> list[Any]:
         return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays, strict=True)]
     sizes = [np.shape(a)[axis] for a in arrays]
     return np.split(g, np.cumsum(sizes)[:-1], axis=axis)
+
+
+# Helpers for each group of rules live in their own module (they may use the core helpers
+# above) and are re-exported here, so generated code calls them all as `rt.<name>`.
+from .fft import *  # noqa: E402, F403
+from .linalg import *  # noqa: E402, F403
+from .products import *  # noqa: E402, F403
+from .reductions import *  # noqa: E402, F403
+from .shape import *  # noqa: E402, F403
+from .special import *  # noqa: E402, F403
