@@ -190,6 +190,8 @@ def _cases() -> list[Case]:
         Case(np.float16, "np.float16(1.0) * x", {"x": arr((3,))}, ("x",), loose=True),
         Case(np.longdouble, "np.float64(np.longdouble(np.sum(x)))", {"x": arr((3,))}, ("x",)),
         Case(abs, "abs(x)", {"x": arr((3,), 0.1, 2)}, ("x",)),
+        Case(np.modf, "np.modf(x)[0]", {"x": arr((4,), 0.1, 0.9)}, ("x",)),
+        Case(np.modf, "np.modf(x)[0] * np.modf(x)[1]", {"x": arr((4,), 1.1, 1.9)}, ("x",)),
     ]
     return cases
 

@@ -13,7 +13,7 @@ README = (Path(__file__).parent.parent / "README.md").read_text()
 
 def test_readme_rule_table_is_generated_from_the_rule_table():
     block = README.split("<!-- rules:start -->\n", 1)[1].split("<!-- rules:end -->", 1)[0]
-    assert block == rules_markdown(), "run: npgrad rules --markdown, and paste it into README"
+    assert block == rules_markdown(), "run: python tools/update_readme_rules.py"
 
 
 def test_quick_start_runs_and_is_right(tmp_path):

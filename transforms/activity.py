@@ -63,7 +63,9 @@ def bind(unit: Unit, op: Op) -> dict[str, ast.expr]:
         )
     result: dict[str, ast.expr] = {}
     for name, param in op.rule.signature.parameters.items():
-        if name in bound.arguments:
+        if param.kind is inspect.Parameter.VAR_POSITIONAL:  # *operands: a tuple literal
+            result[name] = ast.Tuple(list(bound.arguments.get(name, ())), ast.Load())
+        elif name in bound.arguments:
             result[name] = bound.arguments[name]
         elif param.default is not inspect.Parameter.empty:
             result[name] = literal(param.default)
@@ -93,6 +95,8 @@ def activity(unit: Unit) -> Unit:
             setattr(stmt, OP, op)
             if op.kind == "rule":
                 op.bound = bind(unit, op)
+                if op.rule.results:
+                    unit.tuples[name] = op.rule.results
             if reads & varied and op.kind != "nondiff":
                 varied.add(name)
         elif isinstance(stmt, ast.Assign) and reads & varied:
@@ -133,6 +137,7 @@ def _check(unit: Unit) -> None:
                 stmt,
                 "assign each value to its own name, e.g. `a = t[0]`",
             )
+        _check_tuple_use(unit, stmt, op)
         _check_mutation(unit, stmt, aliases, read_by)
         if op is None or name is None:
             continue
@@ -194,6 +199,31 @@ def _check_op(unit: Unit, op: Op) -> None:
                 node,
                 "make it one array first, e.g. np.array([...]) or np.stack([...])",
             )
+
+
+def _check_tuple_use(unit: Unit, stmt: ast.stmt, op: Op | None) -> None:
+    """A differentiated tuple result (`np.linalg.eigh(a)`) is used by unpacking it or by a
+    constant index, so each part's gradient can be routed back."""
+    used = names_in(getattr(stmt, "value", None)) & set(unit.tuples) & unit.active
+    if not used:
+        return
+    if (
+        op is not None
+        and op.kind == "getitem"
+        and isinstance(op.args[0], ast.Name)
+        and isinstance(op.args[1], ast.Constant)
+        and type(op.args[1].value) is int
+        and op.args[1].value >= 0
+        and not names_in(op.args[1]) & used
+    ):
+        return
+    unit.error(
+        UnsupportedSyntaxError,
+        "this tuple of results is differentiated; npgrad follows its parts only through "
+        "unpacking or a constant index",
+        stmt,
+        "write `a, b = f(...)` or `f(...)[0]`",
+    )
 
 
 def _routable(node: ast.expr, nested: bool) -> bool:

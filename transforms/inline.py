@@ -77,6 +77,15 @@ class _Fold(ast.NodeTransformer):
             return ast.Constant(isinstance(node.op, ast.And))
         return kept[0] if len(kept) == 1 else ast.BoolOp(node.op, kept)
 
+    def visit_Subscript(self, node: ast.Subscript) -> ast.expr:
+        """`(dq, None)[0]` -> `dq`: a rule picking one part of a tuple adjoint."""
+        node = self.generic_visit(node)  # type: ignore[assignment]
+        k = const_value(node.slice)
+        if isinstance(node.value, ast.Tuple) and type(k) is int and -len(node.value.elts) <= k:
+            if k < len(node.value.elts):
+                return node.value.elts[k]
+        return node
+
     def generic_visit(self, node: ast.AST) -> ast.AST:
         node = super().generic_visit(node)
         if isinstance(node, ast.UnaryOp | ast.BinOp | ast.Compare):

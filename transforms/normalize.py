@@ -18,6 +18,7 @@ split (conditional expressions, comprehensions, lambdas) stay whole, as one oper
 from __future__ import annotations
 
 import ast
+import copy
 
 from npgrad.errors import NonScalarOutputError, UnsupportedSyntaxError
 
@@ -260,13 +261,20 @@ class _Normalizer:
         elif isinstance(target, ast.Tuple | ast.List) and _unpacks(target, value):
             for sub_target, sub_value in zip(target.elts, value.elts, strict=True):  # type: ignore[attr-defined]
                 self.assign_target(sub_target, sub_value, s)
-        elif isinstance(target, ast.Tuple | ast.List):
-            for sub in ast.walk(target):
-                if isinstance(sub, ast.Name):
-                    sub.id = self.store(sub.id)
-            stmt = ast.copy_location(ast.Assign([target], value), s)
-            setattr(stmt, SOURCE_LINE, self.line)
-            self.out.append(stmt)
+        elif isinstance(
+            target, ast.Tuple | ast.List
+        ):  # `a, b = f(x)`: `_f1 = f(x); a = _f1[0]; ...`
+            if any(isinstance(e, ast.Starred) for e in target.elts):
+                self.unit.error(
+                    UnsupportedSyntaxError,
+                    "starred unpacking (`a, *rest = ...`) is not supported yet",
+                    target,
+                    "index the parts you need: `a = t[0]`, `rest = t[1:]`",
+                )
+            whole = self.atom(value)
+            for k, elt in enumerate(target.elts):
+                part = ast.Subscript(copy.deepcopy(whole), ast.Constant(k), ast.Load())
+                self.assign_target(elt, ast.copy_location(part, elt), s)
         elif isinstance(target, ast.Subscript | ast.Attribute):
             target.value = self.atom(target.value)
             if isinstance(target, ast.Subscript):

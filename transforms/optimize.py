@@ -37,11 +37,14 @@ def writes(stmt: ast.stmt) -> set[str]:
 
 
 def has_effects(stmt: ast.stmt) -> bool:
-    """User statements that must run even if nothing reads their result."""
+    """User statements that must run even if nothing reads their result. (Statements the
+    reverse sweep wrote have no effects beyond the names they write.)"""
+    if not hasattr(stmt, SOURCE_LINE):
+        return False
     if isinstance(stmt, ast.Assert):
         return True
     if isinstance(stmt, ast.Expr):
-        return hasattr(stmt, SOURCE_LINE) and not is_comment(stmt)
+        return not is_comment(stmt)
     if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
         return not is_pure(stmt.value)
     return False

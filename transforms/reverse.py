@@ -64,6 +64,10 @@ def _is_basic_index(idx: ast.expr) -> bool:
     return True
 
 
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
 def _elements(node: ast.expr, prefix: tuple[int, ...] = ()) -> list[tuple[object, ast.Name]]:
     """The names in a (nested) list literal with their positions: `[[a, b], [c, d]]` gives
     (0, 0) a, (0, 1) b, ...; a flat list gives plain ints."""
@@ -81,6 +85,7 @@ class _Sweep:
         self.unit = unit
         self.adjoint: dict[str, str] = {}  # primal name -> adjoint name, once it has a value
         self.owned: set[str] = set()  # adjoints that are fresh arrays, safe to update in place
+        self.parts: dict[str, dict[int, str]] = {}  # tuple result -> part index -> adjoint
         self.out: list[ast.stmt] = []
 
     def np_(self, attr: str) -> ast.expr:
@@ -121,9 +126,16 @@ class _Sweep:
         elif op.kind == "rule":
             self.rule(op, g, target)
 
-    def rule(self, op: Op, g: ast.Name, target: str) -> None:
+    def rule(self, op: Op, g: ast.expr, target: str) -> None:
         rule = op.rule
         assert rule is not None
+        if rule.results:  # g: the parts' adjoints, None where nothing flowed back
+            parts = self.parts.get(target, {})
+            count = rule.results if rule.results is not True else max(parts) + 1
+            g = ast.Tuple(
+                [_name(parts[k]) if k in parts else ast.Constant(None) for k in range(count)],
+                ast.Load(),
+            )
         env = {**op.bound, "g": g, "ans": _name(target), PART: ast.Constant(None)}
         env |= {"np": _name(self.unit.np), "rt": _name(self.unit.rt)}
         active = self.unit.active
@@ -135,9 +147,12 @@ class _Sweep:
                 for index, elt in _elements(node):
                     if elt.id in active:
                         part = instantiate(template, env | {PART: ast.Constant(index)})
-                        self.accumulate(elt.id, part)
+                        if not _is_none(part):
+                            self.accumulate(elt.id, part)
             elif isinstance(node, ast.Name) and node.id in active:
                 contribution = instantiate(template, env)
+                if _is_none(contribution):
+                    continue  # the parts it depends on got no gradient
                 if rule.broadcasts and self._may_broadcast(node, op.bound.values()):
                     contribution = ast.Call(self.rt_("unbroadcast"), [contribution, node], [])
                 self.accumulate(node.id, contribution)
@@ -158,6 +173,17 @@ class _Sweep:
         if not (isinstance(base, ast.Name) and base.id in self.unit.active):
             return
         x = base.id
+        if x in self.unit.tuples:  # one part of a tuple result: its own adjoint
+            part = self.parts.setdefault(x, {})
+            k = idx.value  # type: ignore[attr-defined]
+            if k not in part:
+                part[k] = self.unit.names.fresh(f"d{x}_{k}")
+                self.unit.names.temps.add(part[k])
+                self.assign(part[k], g)
+            else:
+                self.assign(part[k], ast.BinOp(_name(part[k]), ast.Add(), g))
+            self.adjoint.setdefault(x, part[k])  # the tuple now has a (partial) adjoint
+            return
         dx = self.adj_name(x)
         store = ast.Subscript(ast.Name(dx, ast.Load()), idx, ast.Store())
         basic = _is_basic_index(idx)

@@ -81,6 +81,9 @@ class Unit:
     result: str = ""
     origin: dict[str, str] = field(default_factory=dict)  # versioned name -> user's name
     active: set[str] = field(default_factory=set)
+    tuples: dict[str, int | bool] = field(
+        default_factory=dict
+    )  # names holding a rule's tuple result
     out: ast.Module | None = None
     source: str = ""
 

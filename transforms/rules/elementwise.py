@@ -184,6 +184,11 @@ def clip(g, ans, a, a_min, a_max):
     )
 
 
+@vjp(np.modf, results=2)
+def modf(g, ans, x):
+    return g[0]
+
+
 # ----- casts -----------------------------------------------------------------------
 
 

@@ -38,6 +38,7 @@ class Rule:
     broadcasts: bool  # elementwise over broadcast operands: undo broadcasting per input
     sequence: str | None  # the parameter that takes a list of arrays (np.stack, ...)
     array_ok: bool  # the sequence parameter may also be one array (np.array(x))
+    results: int | bool  # the function returns a tuple: its length, or True if it varies
 
     @functools.cached_property
     def outputs(self) -> tuple[ast.expr | None, ...]:
@@ -81,17 +82,32 @@ def _parse(template: Callable[..., Any]) -> tuple[ast.expr | None, ...]:
 
 
 def vjp(
-    *funcs: Any, broadcasts: bool = False, sequence: str | None = None, array_ok: bool = False
+    *funcs: Any,
+    broadcasts: bool = False,
+    sequence: str | None = None,
+    array_ok: bool = False,
+    results: int | bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register `template` as the reverse-mode rule of each of `funcs`."""
+    """Register `template` as the reverse-mode rule of each of `funcs`.
+
+    broadcasts: elementwise over operands that may broadcast (adjoints get unbroadcast).
+    sequence: the parameter that takes a list of arrays; the template's static `part`
+        parameter is the element's position. A `*args` parameter is a sequence too.
+    array_ok: the sequence parameter may also be a single array (np.array(x)).
+    results: the function returns a tuple (of this length; True if the length varies, as
+        for np.split). Then `g` is a tuple of adjoints, None where nothing flows back, and
+        `ans` the tuple of results.
+    """
 
     def register(template: Callable[..., Any]) -> Callable[..., Any]:
         sig = inspect.signature(template)
         params = list(sig.parameters.values())
         assert [p.name for p in params[:2]] == ["g", "ans"], template.__name__
         primal = inspect.Signature([p for p in params[2:] if p.name != PART])
+        varargs = [p.name for p in params if p.kind is inspect.Parameter.VAR_POSITIONAL]
+        seq = sequence or (varargs[0] if varargs else None)
         for f in funcs:
-            VJPS[f] = Rule(f, template, primal, broadcasts, sequence, array_ok)
+            VJPS[f] = Rule(f, template, primal, broadcasts, seq, array_ok, results)
         return template
 
     return register
