@@ -22,6 +22,7 @@ class Case:
     args: dict  # name -> array or float; the ones in `wrt` are differentiated
     wrt: tuple[str, ...]
     loose: bool = False  # low-precision rules (float16, float32): wider step and tolerance
+    imports: tuple[str, ...] = ()  # modules the expression needs besides numpy: "scipy.special"
 
     @property
     def id(self) -> str:

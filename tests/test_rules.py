@@ -40,10 +40,16 @@ def _load(src: str, tmp_path, name: str):
 def test_rule_matches_finite_differences(k, tmp_path):
     case = CASES[k]
     names = list(case.args)
-    src = f"import numpy as np\n\n\ndef f({', '.join(names)}, W):\n"
+    imports = "".join(f"import {m}\n" for m in case.imports)
+    src = f"import numpy as np\n{imports}\n\ndef f({', '.join(names)}, W):\n"
     src += f"    return np.sum(({case.expr}) * W)\n"
     f = _load(src, tmp_path, f"rule_case_{k}")
-    out = np.asarray(eval(case.expr, {"np": np}, dict(case.args)), dtype=float)
+    namespace = {"np": np}
+    for module in case.imports:
+        root = module.split(".")[0]
+        namespace[root] = importlib.import_module(root)
+        importlib.import_module(module)
+    out = np.asarray(eval(case.expr, namespace, dict(case.args)), dtype=float)
     args = (*case.args.values(), RNG.uniform(0.5, 1.5, size=out.shape))
     wrt = tuple(names.index(w) for w in case.wrt)
     g = npgrad.grad(f, wrt=wrt)
