@@ -7,7 +7,7 @@ loss(w, X, y)      # the gradient with respect to w
 loss.source        # the generated NumPy code
 """
 
-from npgrad.api import Transformed, grad, rules, source, value_and_grad
+from npgrad.api import Transformed, defvjp, grad, rules, source, value_and_grad
 from npgrad.errors import (
     NoDerivativeError,
     NonScalarOutputError,
@@ -27,6 +27,7 @@ __all__ = [
     "Transformed",
     "UnsupportedSyntaxError",
     "WrtTypeError",
+    "defvjp",
     "grad",
     "rules",
     "source",

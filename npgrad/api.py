@@ -245,7 +245,8 @@ def rules_markdown() -> str:
     """The support table README shows, generated from the rule table."""
     groups: dict[str, list[str]] = {}
     for row in rules():
-        groups.setdefault(row["kind"], []).append(row["name"])
+        if row["kind"] != "user rules":
+            groups.setdefault(row["kind"], []).append(row["name"])
     lines = ["| group | functions (reverse mode) | count |", "| --- | --- | --- |"]
     for kind in sorted(groups, key=lambda k: (k == "no gradient", k)):
         names = ", ".join(f"`{n}`" for n in sorted(groups[kind]))
@@ -255,4 +256,33 @@ def rules_markdown() -> str:
 
 
 def _group(template: Callable[..., Any]) -> str:
-    return template.__module__.rsplit(".", 1)[-1]
+    module = template.__module__ or ""
+    return module.rsplit(".", 1)[-1] if module.startswith("npgrad.") else "user rules"
+
+
+def defvjp(
+    func: Callable[..., Any], *, broadcasts: bool = False, results: int | bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register the reverse-mode rule of `func`, a function npgrad cannot see into.
+
+        @npgrad.defvjp(my_op)
+        def my_op_vjp(g, ans, x, y):
+            return g * y, g * x
+
+    The rule takes the incoming adjoint `g`, the result `ans`, then `func`'s own
+    parameters (same names and defaults), and returns one gradient expression per
+    parameter, in order (None for a parameter with no gradient). It is inlined into the
+    generated code like npgrad's own rules. `broadcasts=True`: `func` is elementwise over
+    operands that broadcast (write the rule for equal shapes; npgrad sums the broadcast
+    dimensions away). `results=N`: `func` returns an N-tuple; `g` is then a tuple of
+    adjoints, None for parts nothing flowed back to.
+    """
+    from npgrad.transforms.rules.table import vjp
+
+    def register(rule: Callable[..., Any]) -> Callable[..., Any]:
+        vjp(func, broadcasts=broadcasts, results=results)(rule)
+        with _LOCK:
+            _CACHE.clear()  # gradients transformed earlier may have used another rule
+        return rule
+
+    return register

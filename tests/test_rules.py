@@ -64,7 +64,8 @@ def test_rule_matches_finite_differences(k, tmp_path):
 
 def test_every_rule_has_a_case():
     covered = {c.func for c in CASES}
-    missing = [VJPS[f].template.__name__ for f in VJPS if f not in covered]
+    builtin = [f for f, r in VJPS.items() if r.template.__module__.startswith("npgrad.")]
+    missing = [VJPS[f].template.__name__ for f in builtin if f not in covered]
     assert not missing, f"rules without a test case: {missing}"
 
 

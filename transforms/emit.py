@@ -74,7 +74,7 @@ def compile_unit(unit: Unit) -> types.FunctionType:
     fdef = next(s for s in module.body if isinstance(s, ast.FunctionDef))
     func = unit.func
     user_free = list(func.__code__.co_freevars)
-    factory_args = [unit.np, unit.rt, *user_free]
+    factory_args = [unit.np, unit.rt, *user_free, *unit.cells]
     factory = ast.FunctionDef(
         "__npgrad_factory__",
         ast.arguments([], [ast.arg(a) for a in factory_args], None, [], [], None, []),
@@ -94,6 +94,7 @@ def compile_unit(unit: Unit) -> types.FunctionType:
         unit.rt: types.CellType(runtime),
     }
     cells.update(zip(user_free, func.__closure__ or (), strict=True))
+    cells.update((name, types.CellType(obj)) for name, obj in unit.cells.items())
     closure = tuple(cells[name] for name in inner.co_freevars)
     result = types.FunctionType(inner, func.__globals__, fdef.name, func.__defaults__, closure)
     result.__kwdefaults__ = func.__kwdefaults__

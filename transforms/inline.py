@@ -13,6 +13,7 @@ import warnings
 from typing import Any
 
 _NOT_CONST = object()
+NOT_NONE = "npgrad_not_none"  # marks a name known to hold a value (an adjoint), never None
 
 
 def const_value(node: ast.expr) -> Any:
@@ -84,6 +85,20 @@ class _Fold(ast.NodeTransformer):
         if isinstance(node.value, ast.Tuple) and type(k) is int and -len(node.value.elts) <= k:
             if k < len(node.value.elts):
                 return node.value.elts[k]
+        return node
+
+    def visit_Compare(self, node: ast.Compare) -> ast.expr:
+        """`dq is None` -> False for adjoints, which always hold a value."""
+        node = self.generic_visit(node)  # type: ignore[assignment]
+        if (
+            isinstance(node, ast.Compare)
+            and len(node.ops) == 1
+            and isinstance(node.ops[0], ast.Is | ast.IsNot)
+            and getattr(node.left, NOT_NONE, False)
+            and isinstance(node.comparators[0], ast.Constant)
+            and node.comparators[0].value is None
+        ):
+            return ast.Constant(isinstance(node.ops[0], ast.IsNot))
         return node
 
     def generic_visit(self, node: ast.AST) -> ast.AST:

@@ -20,10 +20,12 @@ add to it, and a value that receives none stays a symbolic zero: no code at all.
 from __future__ import annotations
 
 import ast
+import types
 
 from .activity import OP, target_name
-from .inline import instantiate
+from .inline import NOT_NONE, instantiate
 from .ops import SEQUENCE_LITERALS, Op
+from .resolve import attr_chain, canonical_path
 from .rules.table import PART
 from .unit import SOURCE_LINE, Unit
 
@@ -64,6 +66,13 @@ def _is_basic_index(idx: ast.expr) -> bool:
     return True
 
 
+def _adjoint(name: str) -> ast.Name:
+    """An adjoint's name, marked as never None (so a rule's `g[0] is None` folds away)."""
+    node = _name(name)
+    setattr(node, NOT_NONE, True)
+    return node
+
+
 def _is_none(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
@@ -100,6 +109,19 @@ class _Sweep:
     def assign(self, target: str, value: ast.expr) -> None:
         self.out.append(ast.Assign([ast.Name(target, ast.Store())], value))
 
+    def bind_free(self, name: str, obj: object) -> ast.expr:
+        """A name a user's rule uses (`digamma`): NumPy's under `np`, others bound in the
+        generated function's closure under a name that collides with nothing."""
+        path = canonical_path(obj) if callable(obj) or isinstance(obj, types.ModuleType) else None
+        if path is not None:
+            return attr_chain(self.unit.np, path)
+        for cell_name, value in self.unit.cells.items():
+            if value is obj:
+                return _name(cell_name)
+        cell_name = self.unit.names.fresh(name)
+        self.unit.cells[cell_name] = obj
+        return _name(cell_name)
+
     def accumulate(self, primal: str, contribution: ast.expr) -> None:
         """First write assigns, later writes add."""
         if primal not in self.adjoint:
@@ -133,11 +155,12 @@ class _Sweep:
             parts = self.parts.get(target, {})
             count = rule.results if rule.results is not True else max(parts) + 1
             g = ast.Tuple(
-                [_name(parts[k]) if k in parts else ast.Constant(None) for k in range(count)],
+                [_adjoint(parts[k]) if k in parts else ast.Constant(None) for k in range(count)],
                 ast.Load(),
             )
         env = {**op.bound, "g": g, "ans": _name(target), PART: ast.Constant(None)}
         env |= {"np": _name(self.unit.np), "rt": _name(self.unit.rt)}
+        env |= {name: self.bind_free(name, obj) for name, obj in rule.free_objects.items()}
         active = self.unit.active
         for param, node in op.bound.items():
             template = rule.output_for(param)

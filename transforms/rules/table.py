@@ -17,8 +17,10 @@ are folded away, so `np.sum(x)` gets `np.broadcast_to(g, np.shape(x))` and nothi
 from __future__ import annotations
 
 import ast
+import builtins
 import functools
 import inspect
+import linecache
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +49,32 @@ class Rule:
         assert len(outputs) <= len(self.signature.parameters), self.template.__name__
         return outputs
 
+    @functools.cached_property
+    def free_objects(self) -> dict[str, Any]:
+        """Objects the template names besides its parameters, `np` and `rt` (user rules:
+        `digamma`, `my_helper`...); the compiler binds them in the generated code."""
+        bound = {"g", "ans", PART, "np", "rt", *inspect.signature(self.template).parameters}
+        names = {
+            n.id
+            for out in self.outputs
+            if out is not None
+            for n in ast.walk(out)
+            if isinstance(n, ast.Name) and n.id not in bound
+        }
+        code = self.template.__code__
+        cells = dict(zip(code.co_freevars, self.template.__closure__ or (), strict=True))
+        found = {}
+        for name in sorted(names):
+            if name in cells:
+                found[name] = cells[name].cell_contents
+            elif name in self.template.__globals__:
+                found[name] = self.template.__globals__[name]
+            elif hasattr(builtins, name):
+                found[name] = getattr(builtins, name)
+            else:
+                raise NameError(f"rule {self.template.__qualname__} uses undefined name {name!r}")
+        return found
+
     def output_for(self, param: str) -> ast.expr | None:
         names = list(self.signature.parameters)
         i = names.index(param)
@@ -58,17 +86,22 @@ NONDIFF: dict[Any, str] = {}  # callables whose result does not depend different
 METHODS: dict[str, Any] = {}  # ndarray method name -> the NumPy function it behaves like
 
 
-@functools.lru_cache(maxsize=16)
 def _module_tree(filename: str) -> ast.Module:
-    with open(filename, encoding="utf-8") as f:
-        return ast.parse(f.read(), filename)
+    """The parsed file (through linecache, so rules defined in notebooks work too)."""
+    text = "".join(linecache.getlines(filename))
+    return _parse_text(filename, text)
+
+
+@functools.lru_cache(maxsize=32)
+def _parse_text(filename: str, text: str) -> ast.Module:
+    return ast.parse(text, filename)
 
 
 def _parse(template: Callable[..., Any]) -> tuple[ast.expr | None, ...]:
     code = template.__code__
     fdef = next(
         node
-        for node in _module_tree(code.co_filename).body
+        for node in ast.walk(_module_tree(code.co_filename))
         if isinstance(node, ast.FunctionDef)
         and node.name == code.co_name
         and code.co_firstlineno in [node.lineno, *(d.lineno for d in node.decorator_list)]
