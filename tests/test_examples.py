@@ -94,3 +94,9 @@ def test_neural_network_digits_without_sklearn(tmp_path: Path) -> None:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(tmp_path), env.get("PYTHONPATH")]))
     out = run_example("neural_network_digits.py", env=env)
     assert 'pip install -e ".[examples]"' in out
+
+
+def test_custom_rule() -> None:
+    out = run_example("custom_rule.py")
+    assert "match: True" in out
+    assert "cube_root_of_vjp" not in out.split("match: True")[1]  # inlined, not called
