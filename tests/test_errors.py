@@ -120,11 +120,11 @@ def calls_user_function(x):
 
 
 def calls_unknown_numpy(x):
-    return np.sum(np.cumsum(x) ** 2)
+    return np.sum(np.unwrap(x) ** 2)
 
 
 def calls_unknown_method(x):
-    return np.sum(x.cumsum())
+    return np.sum(x.tolist())
 
 
 def calls_local_lambda(x):
@@ -140,12 +140,12 @@ def calls_builtin_max(x):
     "func, needle",
     [
         (calls_user_function, "user_helper(y)"),
-        (calls_unknown_numpy, "np.cumsum(x)"),
-        (calls_unknown_method, "x.cumsum()"),
+        (calls_unknown_numpy, "np.unwrap(x)"),
+        (calls_unknown_method, "x.tolist()"),
         (calls_local_lambda, "double(x)"),
         (calls_builtin_max, "max(x[0], x[1])"),
     ],
-    ids=["user function", "np.cumsum", "x.cumsum()", "local lambda", "builtin max"],
+    ids=["user function", "np.unwrap", "x.tolist()", "local lambda", "builtin max"],
 )
 def test_unknown_function(func, needle):
     exc = transform_error(func, npgrad.NoDerivativeError)
@@ -156,12 +156,12 @@ def test_unknown_scipy_function():
     special = pytest.importorskip("scipy.special")
 
     def calls_scipy(x):
-        y = special.expit(x)
+        y = special.ellipk(x)
         return np.sum(y)
 
     exc = transform_error(calls_scipy, npgrad.NoDerivativeError)
-    assert_points_at(exc, calls_scipy, "special.expit(x)")
-    assert "expit" in exc.message
+    assert_points_at(exc, calls_scipy, "special.ellipk(x)")
+    assert "ellipk" in exc.message
 
 
 def test_unknown_function_on_a_constant_is_fine():

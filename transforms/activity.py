@@ -20,7 +20,15 @@ import types
 from npgrad.errors import NoDerivativeError, UnsupportedSyntaxError
 
 from .inline import literal
-from .ops import SEQUENCE_LITERALS, VIEWS, Op, classify, mutated_names, names_in
+from .ops import (
+    SEQUENCE_LITERALS,
+    VIEWS,
+    Op,
+    classify,
+    infer_scalars,
+    mutated_names,
+    names_in,
+)
 from .unit import SOURCE_LINE, Unit
 
 OP = "npgrad_op"  # the classified Op attached to each single-target assignment
@@ -102,6 +110,7 @@ def activity(unit: Unit) -> Unit:
         elif isinstance(stmt, ast.Assign) and reads & varied:
             varied |= stored_names(stmt.targets[0])
 
+    unit.scalars = infer_scalars(body)
     useful = {unit.result}
     for stmt in reversed(body):
         name = target_name(stmt)

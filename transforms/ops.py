@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .inline import const_value
 from .resolve import canonical_path
 from .rules import METHODS, NONDIFF, VJPS, Rule
 from .unit import RESOLVED
@@ -167,3 +168,75 @@ def mutated_names(stmt: ast.stmt) -> set[str]:
     if isinstance(value.func, ast.Attribute) and isinstance(value.func.value, ast.Name):
         found.add(value.func.value.id)
     return found
+
+
+# ----- shape facts ------------------------------------------------------------------
+
+_ELEMENTWISE = {np.where, np.clip}
+_FULL_REDUCTIONS = {np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin}
+
+
+def is_elementwise(op: Op) -> bool:
+    """An operation whose result has its operands' broadcast shape, with every operand a
+    name or a scalar literal (a list literal or an attribute has a shape we cannot name)."""
+    if op.kind == "copy":
+        return isinstance(op.args[0], ast.Name)
+    if op.kind != "rule":
+        return False
+    f = op.func
+    if not (isinstance(f, np.ufunc) and f.signature is None or f in _ELEMENTWISE):
+        return False
+    return all(
+        isinstance(n, ast.Name)
+        or isinstance(n, ast.Constant)
+        and isinstance(n.value, int | float | bool | type(None))
+        for n in op.bound.values()
+    )
+
+
+def is_full_reduction(op: Op) -> bool:
+    if op.kind != "rule" or op.func not in _FULL_REDUCTIONS:
+        return False
+    unset = ast.Constant(None)
+    axis, dtype = (const_value(op.bound.get(k, unset)) for k in ("axis", "dtype"))
+    keepdims = const_value(op.bound.get("keepdims", unset))
+    return axis is None and dtype is None and keepdims in (None, False, 0)
+
+
+def operand_names(op: Op) -> list[str]:
+    nodes = op.args if op.kind == "copy" else list(op.bound.values())
+    return list(dict.fromkeys(n.id for n in nodes if isinstance(n, ast.Name)))
+
+
+_SCALAR_FUNCS = {len, int, float, bool, np.ndim, np.size}
+
+
+def infer_scalars(body: list[ast.stmt]) -> set[str]:
+    """Names known to hold one number: sizes and shape entries, full reductions, float(),
+    and elementwise arithmetic of such. (Used to skip broadcasting bookkeeping.)"""
+    scalars: set[str] = set()
+    shape_tuples: set[str] = set()
+    for stmt in body:
+        op = getattr(stmt, "npgrad_op", None)
+        if op is None or not isinstance(stmt, ast.Assign):
+            continue
+        name = stmt.targets[0].id  # type: ignore[attr-defined]
+        value = stmt.value
+        if isinstance(value, ast.Attribute) and value.attr == "shape" or op.func is np.shape:
+            shape_tuples.add(name)
+        elif isinstance(value, ast.Attribute) and value.attr in ("ndim", "size"):
+            scalars.add(name)
+        elif op.kind == "getitem" and isinstance(op.args[0], ast.Name):
+            index = op.args[1]
+            if op.args[0].id in shape_tuples and isinstance(index, ast.Constant):
+                scalars.add(name)
+        elif op.kind in ("nondiff", "rule") and _known(_SCALAR_FUNCS, op.func):
+            scalars.add(name)
+        elif op.kind == "copy" and isinstance(op.args[0], ast.Name):
+            if op.args[0].id in scalars:
+                scalars.add(name)
+        elif is_full_reduction(op):
+            scalars.add(name)
+        elif is_elementwise(op) and all(n in scalars for n in operand_names(op)):
+            scalars.add(name)
+    return scalars

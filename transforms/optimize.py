@@ -132,11 +132,60 @@ def inline_temporaries(body: list[ast.stmt], temps: set[str]) -> list[ast.stmt]:
     return [s for s in slots if s is not None]
 
 
+def _part_of(stmt: ast.stmt, whole: str, k: int) -> str | None:
+    """The target of `name = whole[k]`, or None."""
+    if (
+        isinstance(stmt, ast.Assign)
+        and isinstance(stmt.targets[0], ast.Name)
+        and isinstance(stmt.value, ast.Subscript)
+        and isinstance(stmt.value.value, ast.Name)
+        and stmt.value.value.id == whole
+        and isinstance(stmt.value.slice, ast.Constant)
+        and stmt.value.slice.value == k
+    ):
+        return stmt.targets[0].id
+    return None
+
+
+def resugar_unpacking(body: list[ast.stmt], temps: set[str]) -> list[ast.stmt]:
+    """`_f1 = f(x); a = _f1[0]; b = _f1[1]` -> `a, b = f(x)`, when `_f1` is read nowhere else."""
+    loads: dict[str, int] = {}
+    for stmt in body:
+        for n in ast.walk(stmt):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
+                loads[n.id] = loads.get(n.id, 0) + 1
+    out: list[ast.stmt] = []
+    i = 0
+    while i < len(body):
+        stmt = body[i]
+        whole = (
+            stmt.targets[0].id
+            if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name)
+            else None
+        )
+        if whole in temps:
+            names = []
+            while i + 1 + len(names) < len(body):
+                name = _part_of(body[i + 1 + len(names)], whole, len(names))
+                if name is None:
+                    break
+                names.append(name)
+            if len(names) >= 2 and loads.get(whole) == len(names):
+                target = ast.Tuple([ast.Name(n, ast.Store()) for n in names], ast.Store())
+                out.append(ast.copy_location(ast.Assign([target], stmt.value), stmt))
+                i += 1 + len(names)
+                continue
+        out.append(stmt)
+        i += 1
+    return out
+
+
 def optimize(unit: Unit) -> Unit:
-    """Dead-code elimination, then inlining of single-use temporaries."""
+    """Dead-code elimination, inlining of single-use temporaries, tuple unpacking restored."""
     if not unit.optimize:
         return unit
     fdef = unit.generated
     body = eliminate_dead_code(fdef.body)
-    fdef.body = inline_temporaries(body, unit.names.temps)
+    body = inline_temporaries(body, unit.names.temps)
+    fdef.body = resugar_unpacking(body, unit.names.temps)
     return unit

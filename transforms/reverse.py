@@ -180,13 +180,13 @@ class _Sweep:
                     contribution = ast.Call(self.rt_("unbroadcast"), [contribution, node], [])
                 self.accumulate(node.id, contribution)
 
-    @staticmethod
-    def _may_broadcast(operand: ast.Name, operands: object) -> bool:
-        """Could another operand have broadcast this one to a larger shape?"""
+    def _may_broadcast(self, operand: ast.Name, operands: object) -> bool:
+        """Could another operand have broadcast this one to a larger shape? Not a literal,
+        not the same name, not a value known to be one number (a size, a full reduction)."""
         for other in operands:  # type: ignore[attr-defined]
             if isinstance(other, ast.Constant):
                 continue
-            if isinstance(other, ast.Name) and other.id == operand.id:
+            if isinstance(other, ast.Name) and other.id in (operand.id, *self.unit.scalars):
                 continue
             return True
         return False

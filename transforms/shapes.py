@@ -17,49 +17,11 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-import numpy as np
-
 from .activity import OP
-from .inline import const_value
-from .ops import Op, names_in
+from .ops import Op, is_elementwise, is_full_reduction, names_in, operand_names
 from .optimize import has_effects, writes
 from .reverse import is_comment
 from .unit import Unit
-
-_ELEMENTWISE = {np.where, np.clip}
-_FULL_REDUCTIONS = {np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin}
-
-
-def _is_elementwise(op: Op) -> bool:
-    """An operation whose result has its operands' broadcast shape, with every operand a
-    name or a scalar literal (a list literal or an attribute has a shape we cannot name)."""
-    if op.kind == "copy":
-        return isinstance(op.args[0], ast.Name)
-    if op.kind != "rule":
-        return False
-    f = op.func
-    if not (isinstance(f, np.ufunc) and f.signature is None or f in _ELEMENTWISE):
-        return False
-    return all(
-        isinstance(n, ast.Name)
-        or isinstance(n, ast.Constant)
-        and isinstance(n.value, int | float | bool | type(None))
-        for n in op.bound.values()
-    )
-
-
-def _is_full_reduction(op: Op) -> bool:
-    if op.kind != "rule" or op.func not in _FULL_REDUCTIONS:
-        return False
-    unset = ast.Constant(None)
-    axis, dtype = (const_value(op.bound.get(k, unset)) for k in ("axis", "dtype"))
-    keepdims = const_value(op.bound.get("keepdims", unset))
-    return axis is None and dtype is None and keepdims in (None, False, 0)
-
-
-def _operands(op: Op) -> list[str]:
-    nodes = op.args if op.kind == "copy" else list(op.bound.values())
-    return list(dict.fromkeys(n.id for n in nodes if isinstance(n, ast.Name)))
 
 
 class _Shapes:
@@ -74,7 +36,7 @@ class _Shapes:
 
     def replaceable(self, name: str) -> bool:
         op = self.ops.get(name)
-        return op is not None and _is_elementwise(op)
+        return op is not None and is_elementwise(op)
 
     def witnesses(self, name: str) -> list[str]:
         """Names available anyway whose broadcast shape (and result dtype) is `name`'s:
@@ -82,7 +44,7 @@ class _Shapes:
         if not self.replaceable(name) or name in self.live and name not in self.unit.names.temps:
             return [name]  # prefer the user's own names: `p` rather than its operands
         found: list[str] = []
-        for operand in _operands(self.ops[name]):
+        for operand in operand_names(self.ops[name]):
             found += [w for w in self.witnesses(operand) if w not in found]
         if name in self.live and not all(w in self.live for w in found):
             return [name]
@@ -93,18 +55,23 @@ class _Shapes:
         op = self.ops.get(name)
         if op is None or name not in self.unit.active:
             return False
-        if _is_full_reduction(op):
+        if is_full_reduction(op):
             return True
-        return _is_elementwise(op) and all(self.known_scalar(o) for o in _operands(op))
+        if not is_elementwise(op):
+            return False
+        return all(self.known_scalar(o) or o in self.unit.scalars for o in operand_names(op))
 
     def scalar_witnesses(self, name: str) -> list[str]:
         """For a known scalar: names whose result dtype is its dtype."""
         op = self.ops[name]
-        if _is_full_reduction(op):
-            return self.witnesses(_operands(op)[0])
+        if is_full_reduction(op):
+            return self.witnesses(operand_names(op)[0])
         found: list[str] = []
-        for operand in _operands(op):
-            found += [w for w in self.scalar_witnesses(operand) if w not in found]
+        for operand in operand_names(op):
+            if operand in self.ops and self.known_scalar(operand):
+                found += [w for w in self.scalar_witnesses(operand) if w not in found]
+            elif operand not in found:
+                found.append(operand)  # a size or shape entry: its own dtype
         return found
 
     def _shape_args(self, node: ast.Call) -> list[ast.expr]:

@@ -81,6 +81,7 @@ class Unit:
     result: str = ""
     origin: dict[str, str] = field(default_factory=dict)  # versioned name -> user's name
     active: set[str] = field(default_factory=set)
+    scalars: set[str] = field(default_factory=set)  # names known to hold one number
     cells: dict[str, Any] = field(default_factory=dict)  # extra names bound for user rules
     tuples: dict[str, int | bool] = field(
         default_factory=dict
