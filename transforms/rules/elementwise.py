@@ -2,8 +2,22 @@
 
 Broadcasting is undone by the compiler (`broadcasts=True` asks for `rt.unbroadcast` on each
 input that another operand may have broadcast), so rules are written for equal shapes.
-Ties: `maximum`/`minimum` split the gradient evenly between equal arguments; `abs` has
-gradient 0 at 0; `clip` passes the gradient to `a` on the closed interval [a_min, a_max].
+
+Kinks, one convention each:
+- ties: `maximum`/`minimum`/`fmax`/`fmin` split the gradient evenly between equal
+  arguments; `fmax`/`fmin` send it to the argument that is not NaN (to `x1` when both are);
+- `abs`, `fabs` and `copysign` (in `x1`) have gradient 0 at 0 (`np.sign`); `hypot` has
+  gradient 0 at the origin;
+- `clip` passes the gradient to `a` on the closed interval [a_min, a_max];
+- piecewise-constant functions (rounding, `sign`, comparisons, `heaviside` in `x1`,
+  `copysign` in `x2`, the quotient of `mod`/`fmod`/`divmod`) have gradient 0; `heaviside`
+  passes the gradient to `x2` where `x1 == 0`, the one place its value is `x2`;
+- `nan_to_num` passes the gradient where `x` was finite, and to `nan`/`posinf`/`neginf`
+  where it replaced a value with them; `sinc` has gradient 0 at 0 (its exact derivative).
+
+Complex values: `real`, `imag`, `conj` and `angle` follow the convention that the adjoint
+of a complex intermediate z = a + ib is dL/da + 1j * dL/db; on real input `real` and `conj`
+are the identity and `imag` and `angle` have gradient 0. The other rules are for real input.
 """
 
 # ruff: noqa: E501
@@ -58,6 +72,39 @@ def mod(g, ans, x1, x2):
     return g, -g * np.floor_divide(x1, x2)
 
 
+@vjp(np.fmod, broadcasts=True)
+def fmod(g, ans, x1, x2):
+    return g, -g * np.round((x1 - ans) / x2)
+
+
+@vjp(np.divmod, builtins.divmod, broadcasts=True, results=2)
+def divmod(g, ans, x1, x2):
+    return g[1], None if g[1] is None else -g[1] * ans[0]
+
+
+@vjp(np.reciprocal)
+def reciprocal(g, ans, x):
+    return -g * ans * ans
+
+
+@vjp(np.float_power, broadcasts=True)
+def float_power(g, ans, x1, x2):
+    return (
+        g * x2 * np.float_power(x1, x2 - 1),
+        g * np.log(np.where(x1 == 0, 1, x1)) * ans,
+    )
+
+
+@vjp(np.ldexp, broadcasts=True)
+def ldexp(g, ans, x1, x2):
+    return g * np.ldexp(1.0, x2), None
+
+
+@vjp(np.frexp, results=2)
+def frexp(g, ans, x):
+    return None if g[0] is None else g[0] * np.ldexp(1.0, -ans[1])
+
+
 # ----- exponentials and logarithms -------------------------------------------------
 
 
@@ -94,6 +141,31 @@ def square(g, ans, x):
 @vjp(np.logaddexp, broadcasts=True)
 def logaddexp(g, ans, x1, x2):
     return g * np.exp(x1 - ans), g * np.exp(x2 - ans)
+
+
+@vjp(np.logaddexp2, broadcasts=True)
+def logaddexp2(g, ans, x1, x2):
+    return g * np.exp2(x1 - ans), g * np.exp2(x2 - ans)
+
+
+@vjp(np.exp2)
+def exp2(g, ans, x):
+    return g * ans * np.log(2.0)
+
+
+@vjp(np.log2)
+def log2(g, ans, x):
+    return g / (x * np.log(2.0))
+
+
+@vjp(np.log10)
+def log10(g, ans, x):
+    return g / (x * np.log(10.0))
+
+
+@vjp(np.cbrt)
+def cbrt(g, ans, x):
+    return g / (3 * ans * ans)
 
 
 # ----- trigonometric and hyperbolic ------------------------------------------------
@@ -144,12 +216,67 @@ def tanh(g, ans, x):
     return g * (1 - ans * ans)
 
 
+@vjp(np.arcsinh)
+def arcsinh(g, ans, x):
+    return g / np.sqrt(x * x + 1)
+
+
+@vjp(np.arccosh)
+def arccosh(g, ans, x):
+    return g / np.sqrt(x * x - 1)
+
+
+@vjp(np.arctanh)
+def arctanh(g, ans, x):
+    return g / (1 - x * x)
+
+
+@vjp(np.arctan2, broadcasts=True)
+def arctan2(g, ans, x1, x2):
+    return g * x2 / (x1 * x1 + x2 * x2), -g * x1 / (x1 * x1 + x2 * x2)
+
+
+@vjp(np.hypot, broadcasts=True)
+def hypot(g, ans, x1, x2):
+    return g * x1 / np.where(ans == 0, 1, ans), g * x2 / np.where(ans == 0, 1, ans)
+
+
+@vjp(np.sinc)
+def sinc(g, ans, x):
+    return g * np.where(x == 0, 0.0, (np.cos(np.pi * x) - ans) / np.where(x == 0, 1.0, x))
+
+
+@vjp(np.deg2rad, np.radians)
+def deg2rad(g, ans, x):
+    return g * (np.pi / 180)
+
+
+@vjp(np.rad2deg, np.degrees)
+def rad2deg(g, ans, x):
+    return g * (180 / np.pi)
+
+
 # ----- piecewise -------------------------------------------------------------------
 
 
 @vjp(np.absolute, builtins.abs)
 def absolute(g, ans, x):
     return g * np.sign(x)
+
+
+@vjp(np.fabs)
+def fabs(g, ans, x):
+    return g * np.sign(x)
+
+
+@vjp(np.copysign, broadcasts=True)
+def copysign(g, ans, x1, x2):
+    return g * np.sign(x1) * np.where(np.signbit(x2), -1, 1), None
+
+
+@vjp(np.heaviside, broadcasts=True)
+def heaviside(g, ans, x1, x2):
+    return None, g * (x1 == 0)
 
 
 @vjp(np.maximum, broadcasts=True)
@@ -163,6 +290,33 @@ def maximum(g, ans, x1, x2):
 def minimum(g, ans, x1, x2):
     return np.where(x1 < x2, g, np.where(x1 == x2, g / 2, 0)), np.where(
         x2 < x1, g, np.where(x1 == x2, g / 2, 0)
+    )
+
+
+@vjp(np.fmax, broadcasts=True)
+def fmax(g, ans, x1, x2):
+    return (
+        np.where(x1 == x2, g / 2, np.where((x1 > x2) | np.isnan(x2), g, 0)),
+        np.where(x1 == x2, g / 2, np.where((x2 > x1) | np.isnan(x1) & ~np.isnan(x2), g, 0)),
+    )
+
+
+@vjp(np.fmin, broadcasts=True)
+def fmin(g, ans, x1, x2):
+    return (
+        np.where(x1 == x2, g / 2, np.where((x1 < x2) | np.isnan(x2), g, 0)),
+        np.where(x1 == x2, g / 2, np.where((x2 < x1) | np.isnan(x1) & ~np.isnan(x2), g, 0)),
+    )
+
+
+@vjp(np.nan_to_num)
+def nan_to_num(g, ans, x, copy=True, nan=0.0, posinf=None, neginf=None):
+    return (
+        g * np.isfinite(x),
+        None,
+        np.sum(g * np.isnan(x)),
+        np.sum(g * np.isposinf(x)),
+        np.sum(g * np.isneginf(x)),
     )
 
 
@@ -189,6 +343,31 @@ def modf(g, ans, x):
     return g[0]
 
 
+# ----- complex parts (real input; complex intermediates per the module docstring) ------
+
+
+@vjp(np.real)
+def real(g, ans, val):
+    return g
+
+
+@vjp(np.imag)
+def imag(g, ans, val):
+    return 1j * g if np.iscomplexobj(val) else np.zeros_like(g)
+
+
+@vjp(np.conjugate)
+def conjugate(g, ans, x):
+    return np.conjugate(g)
+
+
+@vjp(np.angle)
+def angle(g, ans, z, deg=False):
+    return (1j * g / np.conjugate(z) if np.iscomplexobj(z) else np.zeros_like(g)) * (
+        180 / np.pi if deg else 1
+    )
+
+
 # ----- casts -----------------------------------------------------------------------
 
 
@@ -204,12 +383,17 @@ def astype(g, ans, a, dtype):
 
 method("astype", np.ndarray.astype)
 method("clip", np.clip)
+method("conj", np.conjugate)
+method("conjugate", np.conjugate)
+method("round", np.round)
+method("searchsorted", np.searchsorted)
 
 nondiff(
     np.sign,
     np.floor,
     np.ceil,
     np.round,
+    np.around,
     np.rint,
     np.trunc,
     np.fix,
@@ -228,6 +412,19 @@ nondiff(
     np.isnan,
     np.isinf,
     np.signbit,
+    np.isposinf,
+    np.isneginf,
+    np.isreal,
+    np.iscomplex,
+    np.isrealobj,
+    np.iscomplexobj,
+    np.isclose,
+    np.allclose,
+    np.array_equal,
+    np.array_equiv,
+    np.searchsorted,
+    np.digitize,
+    np.spacing,
     builtins.int,
     builtins.bool,
     builtins.round,

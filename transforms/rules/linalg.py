@@ -1,5 +1,26 @@
-"""Products: matmul (`@`), dot, outer. The 1-D and batched cases of matmul and dot live in
-runtime helpers, so the inlined rule stays one line."""
+"""Linear algebra: matmul (`@`), dot, outer, and np.linalg (inv, pinv, solve, lstsq, det,
+slogdet, cholesky, qr, eigh, eigvalsh, eig, eigvals, svd, svdvals, matrix_power,
+multi_dot), plus scipy.linalg.solve_triangular and cho_solve when SciPy is installed.
+
+The 1-D and batched cases live in runtime helpers (runtime/linalg.py), so each inlined rule
+stays one line; every np.linalg rule accepts stacks of matrices where NumPy does.
+
+Conventions:
+- Functions that read one triangle of their argument (eigh, eigvalsh and cholesky: the
+  lower one by default; svd and pinv with hermitian=True: the lower one; solve_triangular
+  and cho_solve: the triangle `lower` names) give gradient to that triangle only, which is
+  the exact derivative of what NumPy computes. For a symmetric matrix built as `b + b.T`
+  the chain rule then gives the usual symmetric gradient.
+- Decompositions are differentiated where they are smooth: distinct eigenvalues (eigh,
+  eig) and singular values (svd), full rank (qr, pinv, lstsq), real eigenvalues for eig and
+  eigvals (complex ones are refused at run time). Eigen- and singular vectors keep the sign
+  NumPy gives them. svd(full_matrices=True) and qr(mode='complete') are refused at run time
+  when gradient reaches the columns beyond min(m, n), which are not unique.
+- det and slogdet use inv(a) (a must be invertible); slogdet's sign gets no gradient.
+- lstsq: the solution, the residuals and the singular values get gradient; the rank none.
+- svd(compute_uv=False) returns an array, not a tuple: it is refused at run time in favour
+  of np.linalg.svdvals (NumPy >= 2) or np.linalg.svd(a)[1].
+"""
 
 # Each rule is a template: names stand for the call's arguments and are inlined.
 
@@ -7,7 +28,12 @@ import numpy as np
 
 from npgrad import runtime as rt
 
-from .table import method, vjp
+from .table import method, nondiff, vjp
+
+try:
+    import scipy.linalg as _scipy_linalg
+except ImportError:  # scipy is optional
+    _scipy_linalg = None
 
 
 @vjp(np.matmul)
@@ -26,3 +52,133 @@ def outer(g, ans, a, b):
 
 
 method("dot", np.dot)
+
+
+# ----- inverses and solves ------------------------------------------------------------
+
+
+@vjp(np.linalg.inv)
+def inv(g, ans, a):
+    return -(np.swapaxes(ans, -1, -2) @ g @ np.swapaxes(ans, -1, -2))
+
+
+@vjp(np.linalg.pinv)
+def pinv(g, ans, a, rcond=None, hermitian=False, *, rtol=None):
+    return rt.pinv_vjp(g, ans, a) if not hermitian else rt.pinv_vjp(g, ans, a, hermitian)
+
+
+@vjp(np.linalg.solve)
+def solve(g, ans, a, b):
+    return rt.solve_vjp_a(g, ans, a, b), rt.solve_vjp_b(g, a, b)
+
+
+@vjp(np.linalg.lstsq, results=4)
+def lstsq(g, ans, a, b, rcond=None):
+    return rt.lstsq_vjp_a(g, ans, a, b), rt.lstsq_vjp_b(g, ans, a, b)
+
+
+# ----- determinants -------------------------------------------------------------------
+
+
+@vjp(np.linalg.det)
+def det(g, ans, a):
+    return np.expand_dims(g * ans, (-2, -1)) * np.swapaxes(np.linalg.inv(a), -1, -2)
+
+
+@vjp(np.linalg.slogdet, results=2)
+def slogdet(g, ans, a):
+    return rt.slogdet_vjp(g[1], a)
+
+
+# ----- decompositions -----------------------------------------------------------------
+
+
+@vjp(np.linalg.cholesky)
+def cholesky(g, ans, a, *, upper=False):
+    return rt.cholesky_vjp(g, ans) if not upper else rt.cholesky_vjp(g, ans, upper)
+
+
+@vjp(np.linalg.qr, results=2)
+def qr(g, ans, a, mode="reduced"):
+    return rt.qr_vjp(g, ans, a, mode)
+
+
+@vjp(np.linalg.eigh, results=2)
+def eigh(g, ans, a, UPLO="L"):
+    return rt.eigh_vjp(g[0], g[1], ans, UPLO)
+
+
+@vjp(np.linalg.eigvalsh)
+def eigvalsh(g, ans, a, UPLO="L"):
+    return rt.eigvalsh_vjp(g, a, UPLO)
+
+
+@vjp(np.linalg.eig, results=2)
+def eig(g, ans, a):
+    return rt.eig_vjp(g[0], g[1], ans)
+
+
+@vjp(np.linalg.eigvals)
+def eigvals(g, ans, a):
+    return rt.eigvals_vjp(g, ans, a)
+
+
+@vjp(np.linalg.svd, results=3)
+def svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
+    return rt.svd_vjp(g, ans, a, full_matrices, compute_uv, hermitian)
+
+
+def svdvals(g, ans, x):
+    return rt.svdvals_vjp(g, x)
+
+
+if hasattr(np.linalg, "svdvals"):  # NumPy >= 2
+    vjp(np.linalg.svdvals)(svdvals)
+
+
+# ----- products -----------------------------------------------------------------------
+
+
+@vjp(np.linalg.matrix_power)
+def matrix_power(g, ans, a, n):
+    return rt.matrix_power_vjp(g, a, n), None
+
+
+@vjp(np.linalg.multi_dot, sequence="arrays")
+def multi_dot(g, ans, arrays, part=None):
+    return rt.multi_dot_vjp(g, arrays, part)
+
+
+nondiff(np.linalg.matrix_rank)
+
+
+# ----- scipy.linalg -------------------------------------------------------------------
+
+
+def solve_triangular(
+    g, ans, a, b, trans=0, lower=False, unit_diagonal=False, overwrite_b=False, check_finite=True
+):
+    return (
+        rt.solve_triangular_vjp_a(g, ans, a, b, trans, lower, unit_diagonal)
+        if not overwrite_b
+        else rt.refuse_overwrite("scipy.linalg.solve_triangular"),
+        rt.solve_triangular_vjp_b(g, a, b, trans, lower, unit_diagonal)
+        if not overwrite_b
+        else rt.refuse_overwrite("scipy.linalg.solve_triangular"),
+    )
+
+
+def cho_solve(g, ans, c_and_lower, b, overwrite_b=False, check_finite=True, part=None):
+    return (
+        (rt.cho_solve_vjp_c(g, ans, c_and_lower, b) if part == 0 else None)
+        if not overwrite_b
+        else rt.refuse_overwrite("scipy.linalg.cho_solve"),
+        rt.cho_solve_vjp_b(g, c_and_lower, b)
+        if not overwrite_b
+        else rt.refuse_overwrite("scipy.linalg.cho_solve"),
+    )
+
+
+if _scipy_linalg is not None:
+    vjp(_scipy_linalg.solve_triangular)(solve_triangular)
+    vjp(_scipy_linalg.cho_solve, sequence="c_and_lower")(cho_solve)

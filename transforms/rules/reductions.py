@@ -1,7 +1,27 @@
-"""Reductions: sum, mean, prod, max, min.
+"""Reductions, scans and order statistics: sum, mean, prod, max, min, var, std, average,
+ptp, the nan* reductions (nansum, nanmean, nanprod, nanvar, nanstd, nanmax, nanmin,
+nancumsum, nancumprod, nanmedian, nanquantile, nanpercentile), cumsum, cumprod,
+cumulative_sum, cumulative_prod, trace, linalg.trace, median, quantile, percentile, and the
+norms (linalg.norm, linalg.vector_norm, linalg.matrix_norm).
 
-`rt.unreduce` broadcasts an adjoint back over the reduced axes. Ties in max/min share the
-gradient evenly among the elements that attain the extreme (as JAX does).
+`rt.unreduce` broadcasts an adjoint back over the reduced axes. Conventions at kinks:
+- max/min, nanmax/nanmin, ptp and the inf/-inf (and matrix 1/-1/inf/-inf) norms share the
+  gradient evenly among the elements that attain the extreme (as JAX does);
+- median, quantile and percentile pass the gradient to the order statistics they
+  interpolate; ties follow the stable argsort order (method='linear' only, any other method
+  raises at run time); q gets the slope of the interpolation;
+- norms are 0 at 0 (the 2-norm and p-norms of a zero vector, as abs at 0); the 1-norm uses
+  sign(x); the 2/-2/'nuc' matrix norms go through the SVD (repeated singular values have no
+  derivative: whichever singular vectors the SVD returns are used);
+- std and nanstd are 0 where the result is 0 (a slice with no spread, one value);
+- the nan* functions give 0 to the NaN elements (NaN counts as 0 in sums, 1 in products,
+  and is left out of means, variances and order statistics); an all-NaN slice of
+  nanmax/nanmin gets NaN; an all-NaN slice of nanmedian/nanquantile gets 0;
+- cumprod (cumulative_prod, nancumprod, like prod) is exact where the input has zeros;
+- average differentiates both `a` and `weights` (returned=True is refused: not a rule
+  parameter).
+Parameters after NumPy's `out` are keyword-only in the rules, so a positional `out` is a
+transform-time error rather than a misplaced argument.
 """
 
 # ruff: noqa: E501
@@ -49,6 +69,226 @@ for _name, _func in [
     ("prod", np.prod),
     ("max", np.max),
     ("min", np.min),
+]:
+    method(_name, _func)
+
+
+# ----- moments ------------------------------------------------------------------------
+
+
+@vjp(np.var)
+def var(g, ans, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
+    return (
+        rt.unreduce(g, a, axis, keepdims)
+        * (a - np.mean(a, axis, keepdims=True))
+        * (2 / (rt.reduced_size(a, axis) - ddof))
+    )
+
+
+@vjp(np.std)
+def std(g, ans, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
+    return (
+        rt.unreduce(rt.divide_or_zero(g, ans), a, axis, keepdims)
+        * (a - np.mean(a, axis, keepdims=True))
+        / (rt.reduced_size(a, axis) - ddof)
+    )
+
+
+@vjp(np.average)
+def average(g, ans, a, axis=None, weights=None, *, keepdims=False):
+    return (
+        rt.average_a(g, a, axis, weights, keepdims),
+        None,
+        rt.average_weights(g, ans, a, axis, weights, keepdims),
+    )
+
+
+@vjp(np.ptp)
+def ptp(g, ans, a, axis=None, *, keepdims=False):
+    return rt.chooser(g, np.max(a, axis, keepdims=keepdims), a, axis, keepdims) - rt.chooser(
+        g, np.min(a, axis, keepdims=keepdims), a, axis, keepdims
+    )
+
+
+# ----- ignoring NaNs ------------------------------------------------------------------
+
+
+@vjp(np.nansum)
+def nansum(g, ans, a, axis=None, dtype=None, *, keepdims=False):
+    return np.where(np.isnan(a), 0, rt.unreduce(g, a, axis, keepdims))
+
+
+@vjp(np.nanmean)
+def nanmean(g, ans, a, axis=None, dtype=None, *, keepdims=False):
+    return np.where(
+        np.isnan(a),
+        0,
+        rt.unreduce(g, a, axis, keepdims) / np.sum(~np.isnan(a), axis, keepdims=True),
+    )
+
+
+@vjp(np.nanmax, np.nanmin)
+def nanmax(g, ans, a, axis=None, *, keepdims=False):
+    return rt.chooser(g, ans, a, axis, keepdims)
+
+
+@vjp(np.nanprod)
+def nanprod(g, ans, a, axis=None, dtype=None, *, keepdims=False):
+    return np.where(np.isnan(a), 0, rt.prod_vjp(g, np.where(np.isnan(a), 1, a), axis, keepdims))
+
+
+@vjp(np.nanvar)
+def nanvar(g, ans, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
+    return np.where(
+        np.isnan(a),
+        0,
+        rt.unreduce(g, a, axis, keepdims)
+        * (a - np.nanmean(a, axis, keepdims=True))
+        * 2
+        / (np.sum(~np.isnan(a), axis, keepdims=True) - ddof),
+    )
+
+
+@vjp(np.nanstd)
+def nanstd(g, ans, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
+    return np.where(
+        np.isnan(a),
+        0,
+        rt.unreduce(rt.divide_or_zero(g, ans), a, axis, keepdims)
+        * (a - np.nanmean(a, axis, keepdims=True))
+        / (np.sum(~np.isnan(a), axis, keepdims=True) - ddof),
+    )
+
+
+@vjp(np.nancumsum)
+def nancumsum(g, ans, a, axis=None, dtype=None):
+    return np.where(
+        np.isnan(a),
+        0,
+        np.reshape(np.flip(np.cumsum(np.flip(g))), np.shape(a))
+        if axis is None
+        else np.flip(np.cumsum(np.flip(g, axis), axis), axis),
+    )
+
+
+@vjp(np.nancumprod)
+def nancumprod(g, ans, a, axis=None, dtype=None):
+    return np.where(np.isnan(a), 0, rt.cumprod_vjp(g, ans, np.where(np.isnan(a), 1, a), axis))
+
+
+@vjp(np.nanmedian)
+def nanmedian(g, ans, a, axis=None, *, keepdims=False):
+    return rt.quantile_vjp(g, a, 0.5, axis, keepdims, "linear", True)
+
+
+@vjp(np.nanquantile)
+def nanquantile(g, ans, a, q, axis=None, *, method="linear", keepdims=False):
+    return (
+        rt.quantile_vjp(g, a, q, axis, keepdims, method, True),
+        rt.quantile_q_vjp(g, a, q, axis, keepdims, method, True),
+    )
+
+
+@vjp(np.nanpercentile)
+def nanpercentile(g, ans, a, q, axis=None, *, method="linear", keepdims=False):
+    return (
+        rt.quantile_vjp(g, a, np.true_divide(q, 100), axis, keepdims, method, True),
+        rt.quantile_q_vjp(g, a, np.true_divide(q, 100), axis, keepdims, method, True) / 100,
+    )
+
+
+# ----- scans --------------------------------------------------------------------------
+
+
+@vjp(np.cumsum)
+def cumsum(g, ans, a, axis=None, dtype=None):
+    return (
+        np.reshape(np.flip(np.cumsum(np.flip(g))), np.shape(a))
+        if axis is None
+        else np.flip(np.cumsum(np.flip(g, axis), axis), axis)
+    )
+
+
+@vjp(np.cumprod)
+def cumprod(g, ans, a, axis=None, dtype=None):
+    return rt.cumprod_vjp(g, ans, a, axis)
+
+
+@vjp(np.cumulative_sum)
+def cumulative_sum(g, ans, x, *, axis=None, dtype=None, include_initial=False):
+    return rt.cumulative_sum_vjp(g, x, axis, include_initial)
+
+
+@vjp(np.cumulative_prod)
+def cumulative_prod(g, ans, x, *, axis=None, dtype=None, include_initial=False):
+    return rt.cumulative_prod_vjp(g, ans, x, axis, include_initial)
+
+
+# ----- diagonal sums --------------------------------------------------------------------
+
+
+@vjp(np.trace)
+def trace(g, ans, a, offset=0, axis1=0, axis2=1, dtype=None):
+    return np.moveaxis(
+        np.multiply.outer(g, np.eye(np.shape(a)[axis1], np.shape(a)[axis2], offset)),
+        (-2, -1),
+        (axis1, axis2),
+    )
+
+
+@vjp(np.linalg.trace)
+def linalg_trace(g, ans, x, *, offset=0, dtype=None):
+    return np.multiply.outer(g, np.eye(np.shape(x)[-2], np.shape(x)[-1], offset))
+
+
+# ----- order statistics ---------------------------------------------------------------
+
+
+@vjp(np.median)
+def median(g, ans, a, axis=None, *, keepdims=False):
+    return rt.quantile_vjp(g, a, 0.5, axis, keepdims)
+
+
+@vjp(np.quantile)
+def quantile(g, ans, a, q, axis=None, *, method="linear", keepdims=False):
+    return (
+        rt.quantile_vjp(g, a, q, axis, keepdims, method),
+        rt.quantile_q_vjp(g, a, q, axis, keepdims, method),
+    )
+
+
+@vjp(np.percentile)
+def percentile(g, ans, a, q, axis=None, *, method="linear", keepdims=False):
+    return (
+        rt.quantile_vjp(g, a, np.true_divide(q, 100), axis, keepdims, method),
+        rt.quantile_q_vjp(g, a, np.true_divide(q, 100), axis, keepdims, method) / 100,
+    )
+
+
+# ----- norms --------------------------------------------------------------------------
+
+
+@vjp(np.linalg.norm)
+def norm(g, ans, x, ord=None, axis=None, keepdims=False):
+    return rt.norm_vjp(g, ans, x, ord, axis, keepdims)
+
+
+@vjp(np.linalg.vector_norm)
+def vector_norm(g, ans, x, *, axis=None, keepdims=False, ord=2):
+    return rt.vector_norm_vjp(g, ans, x, ord, axis, keepdims)
+
+
+@vjp(np.linalg.matrix_norm)
+def matrix_norm(g, ans, x, *, keepdims=False, ord="fro"):
+    return rt.matrix_norm_vjp(g, ans, x, ord, (-2, -1), keepdims)
+
+
+for _name, _func in [
+    ("var", np.var),
+    ("std", np.std),
+    ("cumsum", np.cumsum),
+    ("cumprod", np.cumprod),
+    ("trace", np.trace),
 ]:
     method(_name, _func)
 

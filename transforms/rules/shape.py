@@ -1,5 +1,18 @@
-"""Shape and layout: transpose, reshape, ravel, expand_dims, squeeze, concatenate, stack,
-array construction. (Indexing `x[idx]` is a statement-level rule in reverse.py.)"""
+"""Shape and layout: transpose, reshape, axes, joining and splitting, padding, repetition,
+diagonals and triangles, sorting and selecting, differences, interpolation, convolution, array
+construction. (Indexing `x[idx]` is a statement-level rule in reverse.py.)
+
+Conventions at kinks and ties:
+- sort: the gradient follows the stable argsort permutation (equal elements keep their
+  original order); partition follows np.argpartition with the same kth, checked against
+  the result (equal values matched in their original order should the two ever differ).
+- take, take_along_axis, repeat, tile, the pad modes that copy elements (edge, reflect,
+  symmetric, wrap): an element used several times gets the sum of its copies' adjoints.
+- select: the gradient goes to the first choice whose condition holds, else to `default`.
+- interp: at a breakpoint x takes the slope of the segment to its right (0 at xp[-1]).
+- Index-like arguments (shift, repeats, indices, condition, condlist, kth, gradient's
+  spacing, interp's period) get no gradient.
+"""
 
 # ruff: noqa: E501
 # Each rule is a template: names stand for the call's arguments and are inlined.
@@ -56,6 +69,264 @@ def full(g, ans, shape, fill_value, dtype=None):
     return None, g
 
 
+# ----- axes ------------------------------------------------------------------------
+
+
+@vjp(np.swapaxes)
+def swapaxes(g, ans, a, axis1, axis2):
+    return np.swapaxes(g, axis1, axis2)
+
+
+@vjp(np.moveaxis)
+def moveaxis(g, ans, a, source, destination):
+    return np.moveaxis(g, destination, source)
+
+
+@vjp(np.rollaxis)
+def rollaxis(g, ans, a, axis, start=0):
+    return rt.unrollaxis(g, axis, start)
+
+
+@vjp(np.broadcast_to)
+def broadcast_to(g, ans, array, shape, subok=False):
+    return rt.unbroadcast(g, array)
+
+
+@vjp(np.atleast_1d, np.atleast_2d, np.atleast_3d)
+def atleast_nd(g, ans, *arys, part=None):
+    return np.reshape(g, np.shape(arys[part]))
+
+
+# ----- flips, rolls, rotations ------------------------------------------------------
+
+
+@vjp(np.roll)
+def roll(g, ans, a, shift, axis=None):
+    return np.roll(g, np.negative(shift)) if axis is None else np.roll(g, np.negative(shift), axis)
+
+
+@vjp(np.flip)
+def flip(g, ans, m, axis=None):
+    return np.flip(g) if axis is None else np.flip(g, axis)
+
+
+@vjp(np.flipud)
+def flipud(g, ans, m):
+    return np.flipud(g)
+
+
+@vjp(np.fliplr)
+def fliplr(g, ans, m):
+    return np.fliplr(g)
+
+
+@vjp(np.rot90)
+def rot90(g, ans, m, k=1, axes=(0, 1)):
+    return np.rot90(g, -k, axes)
+
+
+# ----- repetition and padding -------------------------------------------------------
+
+
+@vjp(np.repeat)
+def repeat(g, ans, a, repeats, axis=None):
+    return rt.unrepeat(g, a, repeats, axis)
+
+
+@vjp(np.tile)
+def tile(g, ans, A, reps):
+    return rt.untile(g, A, reps)
+
+
+@vjp(np.pad)
+def pad(g, ans, array, pad_width, mode="constant", constant_values=0):
+    return (
+        rt.unpad(g, array, pad_width, mode),
+        None,
+        None,
+        rt.unpad_constant_values(g, array, pad_width, constant_values),
+    )
+
+
+# ----- splitting and joining --------------------------------------------------------
+
+
+@vjp(np.split, np.array_split, results=True)
+def split(g, ans, ary, indices_or_sections, axis=0):
+    return rt.unsplit(g, ans, axis)
+
+
+@vjp(np.vsplit, results=True)
+def vsplit(g, ans, ary, indices_or_sections):
+    return rt.unsplit(g, ans, 0)
+
+
+@vjp(np.hsplit, results=True)
+def hsplit(g, ans, ary, indices_or_sections):
+    return rt.unsplit(g, ans, 1 if np.ndim(ary) > 1 else 0)
+
+
+@vjp(np.dsplit, results=True)
+def dsplit(g, ans, ary, indices_or_sections):
+    return rt.unsplit(g, ans, 2)
+
+
+@vjp(np.vstack, sequence="tup")
+def vstack(g, ans, tup, *, dtype=None, casting="same_kind", part=None):
+    return rt.unvstack(g, tup)[part]
+
+
+@vjp(np.hstack, sequence="tup")
+def hstack(g, ans, tup, *, dtype=None, casting="same_kind", part=None):
+    return rt.unhstack(g, tup)[part]
+
+
+@vjp(np.dstack, sequence="tup")
+def dstack(g, ans, tup, part=None):
+    return rt.undstack(g, tup)[part]
+
+
+@vjp(np.column_stack, sequence="tup")
+def column_stack(g, ans, tup, part=None):
+    return rt.uncolumn_stack(g, tup)[part]
+
+
+@vjp(np.append)
+def append(g, ans, arr, values, axis=None):
+    return (
+        np.reshape(g[: np.size(arr)], np.shape(arr))
+        if axis is None
+        else rt.unconcatenate(g, [arr, values], axis)[0],
+        np.reshape(g[np.size(arr) :], np.shape(values))
+        if axis is None
+        else rt.unconcatenate(g, [arr, values], axis)[1],
+    )
+
+
+# ----- diagonals and triangles ------------------------------------------------------
+
+
+@vjp(np.diag)
+def diag(g, ans, v, k=0):
+    return np.diag(g, k) if np.ndim(v) == 1 else rt.undiagonal(g, v, k)
+
+
+@vjp(np.diagonal)
+def diagonal(g, ans, a, offset=0, axis1=0, axis2=1):
+    return rt.undiagonal(g, a, offset, axis1, axis2)
+
+
+@vjp(np.diagflat)
+def diagflat(g, ans, v, k=0):
+    return np.reshape(np.diag(g, k), np.shape(v))
+
+
+@vjp(np.triu)
+def triu(g, ans, m, k=0):
+    return rt.unbroadcast(np.triu(g, k), m)
+
+
+@vjp(np.tril)
+def tril(g, ans, m, k=0):
+    return rt.unbroadcast(np.tril(g, k), m)
+
+
+# ----- sorting and selecting --------------------------------------------------------
+
+
+@vjp(np.sort)
+def sort(g, ans, a, axis=-1, kind=None, order=None, *, stable=None):
+    return rt.unsort(g, a, axis)
+
+
+@vjp(np.partition)
+def partition(g, ans, a, kth, axis=-1, kind="introselect", order=None):
+    return rt.unpartition(g, ans, a, kth, axis)
+
+
+@vjp(np.take)
+def take(g, ans, a, indices, axis=None, mode="raise"):
+    return rt.untake(g, a, indices, axis, mode)
+
+
+@vjp(np.take_along_axis)
+def take_along_axis(g, ans, arr, indices, axis=-1):
+    return rt.untake_along_axis(g, arr, indices, axis)
+
+
+@vjp(np.compress)
+def compress(g, ans, condition, a, axis=None):
+    return None, rt.uncompress(g, condition, a, axis)
+
+
+@vjp(np.ndarray.compress)
+def compress_method(g, ans, a, condition, axis=None):
+    return rt.uncompress(g, condition, a, axis)
+
+
+@vjp(np.select, sequence="choicelist")
+def select(g, ans, condlist, choicelist, default=0, part=None):
+    return (
+        None,
+        rt.unselect(g, condlist, choicelist, part),
+        rt.unselect_default(g, condlist, default),
+    )
+
+
+# ----- differences, interpolation, convolution --------------------------------------
+
+
+@vjp(np.diff)
+def diff(g, ans, a, n=1, axis=-1, prepend=None, append=None):
+    return (
+        rt.undiff(g, a, n, axis)[0]
+        if prepend is None and append is None
+        else rt.undiff(g, a, n, axis, prepend, append)[0],
+        None,
+        None,
+        rt.undiff(g, a, n, axis, prepend, append)[1],
+        rt.undiff(g, a, n, axis, prepend, append)[2],
+    )
+
+
+@vjp(np.gradient)
+def gradient(g, ans, f, *varargs, axis=None, edge_order=1, part=None):
+    return (
+        rt.ungradient(g, f, varargs, axis, edge_order),
+        rt.ungradient_spacing(g, ans, f, varargs, axis, part),
+    )
+
+
+@vjp(np.interp)
+def interp(g, ans, x, xp, fp, left=None, right=None, period=None):
+    return (
+        rt.uninterp(g, x, xp, fp, left, right, period)[0],
+        rt.uninterp(g, x, xp, fp, left, right, period)[1],
+        rt.uninterp(g, x, xp, fp)[2]
+        if left is None and right is None and period is None
+        else rt.uninterp(g, x, xp, fp, left, right, period)[2],
+        rt.uninterp(g, x, xp, fp, left, right, period)[3],
+        rt.uninterp(g, x, xp, fp, left, right, period)[4],
+        rt.refuse_interp_period(),
+    )
+
+
+@vjp(np.convolve)
+def convolve(g, ans, a, v, mode="full"):
+    return (
+        np.correlate(g, v, "valid") if mode == "full" else rt.unconvolve(g, a, v, mode)[0],
+        np.correlate(g, a, "valid") if mode == "full" else rt.unconvolve(g, a, v, mode)[1],
+    )
+
+
+@vjp(np.correlate)
+def correlate(g, ans, a, v, mode="valid"):
+    return (
+        np.convolve(g, v, "valid") if mode == "full" else rt.uncorrelate(g, a, v, mode)[0],
+        np.correlate(g, a, "valid")[::-1] if mode == "full" else rt.uncorrelate(g, a, v, mode)[1],
+    )
+
+
 for _name, _func in [
     ("transpose", np.transpose),
     ("reshape", np.reshape),
@@ -63,6 +334,12 @@ for _name, _func in [
     ("flatten", np.ndarray.flatten),
     ("squeeze", np.squeeze),
     ("copy", np.copy),
+    ("swapaxes", np.swapaxes),
+    ("repeat", np.repeat),
+    ("take", np.take),
+    ("diagonal", np.diagonal),
+    ("compress", np.ndarray.compress),
+    ("argpartition", np.argpartition),
 ]:
     method(_name, _func)
 
@@ -79,4 +356,9 @@ nondiff(
     np.eye,
     np.identity,
     np.result_type,
+    np.argpartition,
+    np.tri,
+    np.tril_indices,
+    np.triu_indices,
+    np.diag_indices,
 )

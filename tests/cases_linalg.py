@@ -1,0 +1,238 @@
+"""Rule cases for np.linalg (and scipy.linalg's triangular solvers when SciPy is installed).
+
+Matrices are chosen well conditioned, with distinct eigen- and singular values, so central
+differences are accurate. Functions that read one triangle (eigh, cholesky, hermitian=True)
+are also given raw, non-symmetric arguments: the gradient must match the triangle read.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from rulecases import Case, arr
+
+try:
+    import scipy.linalg
+except ImportError:  # scipy is optional
+    scipy = None
+
+
+def general(shape, boost=3.0):
+    """Random square matrices (stacked), far from singular."""
+    return arr(shape, -1, 1) + boost * np.eye(shape[-1])
+
+
+def spd(shape):
+    """Random symmetric positive definite matrices (stacked), eigenvalues well apart."""
+    a = arr(shape, -1, 1)
+    return a @ np.swapaxes(a, -1, -2) + np.diag(np.arange(1.0, shape[-1] + 1))
+
+
+def real_eig(n):
+    """A non-symmetric matrix with real, distinct eigenvalues."""
+    p = general((n, n), 2.0)
+    return p @ np.diag(np.arange(1.0, n + 1)) @ np.linalg.inv(p)
+
+
+def all_parts(call, n):
+    """Every result of a function returning n arrays, in one 1-D array."""
+    parts = ", ".join(f"np.ravel({call}[{k}])" for k in range(n))
+    return f"np.concatenate([{parts}])"
+
+
+def _cases() -> list[Case]:
+    la = np.linalg
+    cases = []
+
+    def add(func, expr, **args):
+        wrt = tuple(k for k in args if not k.startswith("_"))
+        cases.append(Case(func, expr, {k.lstrip("_"): v for k, v in args.items()}, wrt))
+
+    # inv
+    add(la.inv, "np.linalg.inv(x)", x=general((3, 3)))
+    add(la.inv, "np.linalg.inv(x)", x=general((2, 3, 3)))
+    add(la.inv, "np.linalg.inv(x)", x=general((1, 1)))
+    add(la.inv, "np.linalg.inv(x)", x=general((0, 2, 2)))
+    add(la.inv, "np.linalg.inv(x @ x.T + np.eye(3)) @ y", x=arr((3, 3)), y=arr((3,)))
+    # pinv
+    add(la.pinv, "np.linalg.pinv(x)", x=arr((4, 3)))
+    add(la.pinv, "np.linalg.pinv(x)", x=arr((3, 5)))
+    add(la.pinv, "np.linalg.pinv(x)", x=general((3, 3)))
+    add(la.pinv, "np.linalg.pinv(x, 1e-10)", x=arr((2, 4, 3)))
+    add(la.pinv, "np.linalg.pinv(x, hermitian=True)", x=general((3, 3)))
+    if np.lib.NumpyVersion(np.__version__) >= "2.0.0":
+        add(la.pinv, "np.linalg.pinv(x, rtol=1e-12)", x=arr((3, 2)))
+    add(la.pinv, "np.linalg.pinv(x + x.T, hermitian=True)", x=general((3, 3)))
+    # solve: vector and matrix right-hand sides, stacks, broadcasting
+    add(la.solve, "np.linalg.solve(a, b)", a=general((3, 3)), b=arr((3,)))
+    add(la.solve, "np.linalg.solve(a, b)", a=general((3, 3)), b=arr((3, 2)))
+    add(la.solve, "np.linalg.solve(a, b)", a=general((2, 3, 3)), b=arr((2, 3, 2)))
+    add(la.solve, "np.linalg.solve(a, b)", a=general((3, 3)), b=arr((2, 3, 4)))
+    add(la.solve, "np.linalg.solve(a=a, b=b)", a=general((2, 3, 3)), b=arr((3, 1)))
+    add(la.solve, "np.linalg.solve(a, b)", a=general((1, 3, 3)), b=arr((2, 3, 2)))
+    add(la.solve, "np.linalg.solve(a, b)", a=general((1, 1)), b=arr((1,)))
+    add(la.solve, "np.linalg.solve(a, 2.0 * a[0])", a=general((3, 3)))
+    if np.lib.NumpyVersion(np.__version__) >= "2.0.0":
+        add(la.solve, "np.linalg.solve(a, b)", a=general((2, 3, 3)), b=arr((3,)))
+    # lstsq: solution, residuals, singular values (the rank is an integer)
+    for sb in [(5,), (5, 2)]:
+        add(la.lstsq, "np.linalg.lstsq(a, b, rcond=None)[0]", a=arr((5, 3)), b=arr(sb))
+        add(la.lstsq, "np.linalg.lstsq(a, b, rcond=None)[1]", a=arr((5, 3)), b=arr(sb))
+        add(la.lstsq, "np.linalg.lstsq(a, b, None)[3]", a=arr((5, 3)), _b=arr(sb))
+    add(
+        la.lstsq,
+        "np.linalg.lstsq(a, b, rcond=None)[0] * np.sum(np.linalg.lstsq(a, b, rcond=None)[1])",
+        a=arr((5, 2)),
+        b=arr((5, 3)),
+    )
+    add(la.lstsq, "np.linalg.lstsq(a, b, rcond=None)[0]", a=arr((2, 4)), b=arr((2,)))
+    add(la.lstsq, "np.linalg.lstsq(a, b, rcond=None)[0]", a=general((3, 3)), b=arr((3, 2)))
+    # det, slogdet
+    add(la.det, "np.linalg.det(x)", x=general((3, 3)))
+    add(la.det, "np.linalg.det(x)", x=general((2, 3, 3)))
+    add(la.det, "np.linalg.det(x)", x=general((1, 1)))
+    add(la.det, "np.linalg.det(x) * x", x=general((2, 2)))
+    add(la.det, "np.linalg.det(x)", x=arr((4, 4)))
+    add(la.slogdet, "np.linalg.slogdet(x)[1]", x=general((3, 3)))
+    add(la.slogdet, "np.linalg.slogdet(x)[1]", x=arr((2, 3, 3)))
+    add(la.slogdet, "np.linalg.slogdet(x)[0] * np.linalg.slogdet(x)[1]", x=arr((3, 3)))
+    add(la.slogdet, "np.linalg.slogdet(x)[0] * x", x=arr((3, 3)))
+    # cholesky: reads the lower triangle (upper with upper=True)
+    add(la.cholesky, "np.linalg.cholesky(x)", x=spd((3, 3)))
+    add(la.cholesky, "np.linalg.cholesky(x)", x=spd((2, 4, 4)))
+    add(la.cholesky, "np.linalg.cholesky(x)", x=spd((1, 1)))
+    add(la.cholesky, "np.linalg.cholesky(x @ x.T + np.eye(3))", x=arr((3, 3)))
+    add(la.cholesky, "np.linalg.cholesky(x + 0.2 * np.tril(y, -1))", x=spd((3, 3)), y=arr((3, 3)))
+    if np.lib.NumpyVersion(np.__version__) >= "2.0.0":
+        add(la.cholesky, "np.linalg.cholesky(x, upper=True)", x=spd((3, 3)))
+        add(
+            la.cholesky,
+            "np.linalg.cholesky(x + 0.2 * np.triu(y, 1), upper=True)",
+            x=spd((3, 3)),
+            y=arr((3, 3)),
+        )
+    # qr
+    both = all_parts("np.linalg.qr(xMODE)", 2)
+    for shape in [(4, 3), (3, 3), (3, 5), (2, 4, 3), (2, 3, 5)]:
+        add(la.qr, "np.linalg.qr(x)[0]", x=arr(shape))
+        add(la.qr, "np.linalg.qr(x)[1]", x=arr(shape))
+        add(la.qr, both.replace("MODE", ""), x=arr(shape))
+    add(la.qr, both.replace("MODE", ", 'complete'"), x=arr((3, 5)))
+    add(la.qr, both.replace("MODE", ", mode='complete'"), x=arr((3, 3)))
+    add(la.qr, "np.linalg.qr(x, mode='complete')[1]", x=arr((4, 3)))
+    add(la.qr, "np.linalg.qr(x, mode='complete')[0][:, :2] * 3", x=arr((4, 2)))
+    add(la.qr, "np.linalg.qr(x, mode='reduced')[0]", x=arr((1, 1), 0.5, 1.5))
+    # eigh, eigvalsh: raw (non-symmetric) arguments read the UPLO triangle
+    for shape in [(3, 3), (2, 4, 4)]:
+        add(la.eigh, "np.linalg.eigh(x)[0]", x=spd(shape))
+        add(la.eigh, "np.linalg.eigh(x)[1]", x=spd(shape))
+        add(la.eigh, "np.linalg.eigh(x)[0][..., None, :] * np.linalg.eigh(x)[1]", x=spd(shape))
+        add(la.eigvalsh, "np.linalg.eigvalsh(x)", x=spd(shape))
+    add(la.eigh, "np.linalg.eigh(x)[1]", x=arr((3, 3)))
+    add(la.eigh, "np.linalg.eigh(x, 'U')[1]", x=arr((3, 3)))
+    add(la.eigh, "np.linalg.eigh(x, UPLO='U')[0]", x=arr((3, 3)))
+    add(la.eigh, "np.linalg.eigh(x + x.T)[1] ** 2", x=arr((3, 3)))
+    add(la.eigh, "np.linalg.eigh(x)[0]", x=arr((1, 1)))
+    add(la.eigvalsh, "np.linalg.eigvalsh(x)", x=arr((3, 3)))
+    add(la.eigvalsh, "np.linalg.eigvalsh(x, UPLO='U')", x=arr((3, 3)))
+    add(la.eigvalsh, "np.linalg.eigvalsh(x @ x.T)", x=arr((3, 3)))
+    # eig, eigvals: real eigenvalues
+    add(la.eig, "np.linalg.eig(x)[0]", x=real_eig(3))
+    add(la.eig, "np.linalg.eig(x)[1]", x=real_eig(3))
+    add(la.eig, "np.linalg.eig(x)[0] * np.linalg.eig(x)[1]", x=real_eig(4))
+    add(la.eig, "np.linalg.eig(x)[1]", x=np.stack([real_eig(3), real_eig(3)]))
+    add(la.eig, "np.linalg.eig(x)[1]", x=spd((3, 3)))
+    add(la.eigvals, "np.linalg.eigvals(x)", x=real_eig(3))
+    add(la.eigvals, "np.linalg.eigvals(x)", x=np.stack([real_eig(3), real_eig(3)]))
+    # svd
+    for shape in [(4, 3), (3, 3), (3, 5), (2, 4, 3), (2, 3, 4)]:
+        for full in ["False", "True"] if shape[-1] == shape[-2] else ["False"]:
+            svd = f"np.linalg.svd(x, full_matrices={full})"
+            add(la.svd, f"{svd}[0]", x=arr(shape))
+            add(la.svd, f"{svd}[1]", x=arr(shape))
+            add(la.svd, f"{svd}[2]", x=arr(shape))
+            add(la.svd, all_parts(svd, 3), x=arr(shape))
+        add(la.svd, "np.linalg.svd(x)[1]", x=arr(shape))
+    add(la.svd, "np.linalg.svd(x)[0][:, :3]", x=arr((5, 3)))
+    add(la.svd, "np.linalg.svd(x, False, True)[0]", x=arr((4, 2)))
+    add(la.svd, "np.linalg.svd(x, hermitian=True)[1]", x=spd((3, 3)))
+    add(la.svd, "np.linalg.svd(x, hermitian=True)[0]", x=spd((3, 3)))
+    add(la.svd, "np.linalg.svd(x + x.T, hermitian=True)[2]", x=arr((3, 3)))
+    add(la.svd, "np.linalg.svd(x, full_matrices=False)[1]", x=arr((1, 3)))
+    if hasattr(la, "svdvals"):
+        add(la.svdvals, "np.linalg.svdvals(x)", x=arr((4, 3)))
+        add(la.svdvals, "np.linalg.svdvals(x)", x=arr((2, 3, 5)))
+    # matrix_power
+    for n in [0, 1, 2, 3, -1, -2]:
+        add(la.matrix_power, f"np.linalg.matrix_power(x, {n})", x=general((3, 3), 1.5))
+    add(la.matrix_power, "np.linalg.matrix_power(x, 3)", x=arr((2, 2, 2)))
+    add(la.matrix_power, "np.linalg.matrix_power(x, n=-3)", x=general((2, 3, 3)))
+    add(la.matrix_power, "np.linalg.matrix_power(x, n)", x=general((2, 2)), _n=4)
+    # multi_dot
+    add(la.multi_dot, "np.linalg.multi_dot([x, y, z])", x=arr((2, 3)), y=arr((3, 4)), z=arr((4, 2)))
+    add(la.multi_dot, "np.linalg.multi_dot([x, y])", x=arr((2, 3)), y=arr((3, 4)))
+    add(la.multi_dot, "np.linalg.multi_dot((x, y, z))", x=arr((3,)), y=arr((3, 4)), z=arr((4,)))
+    add(
+        la.multi_dot,
+        "np.linalg.multi_dot([x, y, x, z])",
+        x=arr((3, 3)),
+        y=arr((3, 3)),
+        z=arr((3, 2)),
+    )
+    add(la.multi_dot, "np.linalg.multi_dot([x, y, 2.0 * x])", x=arr((3,)), y=arr((3, 3)))
+    if scipy is not None:
+        cases += _scipy_cases()
+    return cases
+
+
+def _scipy_cases() -> list[Case]:
+    st, cs = scipy.linalg.solve_triangular, scipy.linalg.cho_solve
+    imp = ("scipy.linalg",)
+    cases = []
+    for kw in ["", ", lower=True", ", trans=1", ", trans='T', lower=True", ", 2, True"]:
+        for sb in [(3,), (3, 2)]:
+            expr = f"scipy.linalg.solve_triangular(a, b{kw})"
+            cases.append(
+                Case(st, expr, {"a": general((3, 3)), "b": arr(sb)}, ("a", "b"), imports=imp)
+            )
+    for kw in [", unit_diagonal=True", ", lower=True, unit_diagonal=True, trans='N'"]:
+        expr = f"scipy.linalg.solve_triangular(a, b{kw})"
+        cases.append(Case(st, expr, {"a": arr((3, 3)), "b": arr((3, 2))}, ("a", "b"), imports=imp))
+    expr = "scipy.linalg.solve_triangular(np.linalg.cholesky(a), b, lower=True)"
+    cases.append(Case(st, expr, {"a": spd((3, 3)), "b": arr((3,))}, ("a", "b"), imports=imp))
+    for lower in [True, False]:
+        for sb in [(3,), (3, 2)]:
+            expr = f"scipy.linalg.cho_solve((c, {lower}), b)"
+            c = np.linalg.cholesky(spd((3, 3)))
+            c = c if lower else c.T
+            cases.append(Case(cs, expr, {"c": c, "b": arr(sb)}, ("c", "b"), imports=imp))
+    expr = "scipy.linalg.cho_solve((c + np.triu(y, 1), True), b)"
+    args = {"c": np.linalg.cholesky(spd((3, 3))), "y": arr((3, 3)), "b": arr((3,))}
+    cases.append(Case(cs, expr, args, ("c", "y", "b"), imports=imp))
+    if _scipy_batches():
+        for sa, sb in [((2, 3, 3), (3,)), ((2, 3, 3), (2, 3, 2)), ((3, 3), (2, 3, 2))]:
+            for kw in [", lower=True", ", trans=1, unit_diagonal=True"]:
+                expr = f"scipy.linalg.solve_triangular(a, b{kw})"
+                args = {"a": general(sa), "b": arr(sb)}
+                cases.append(Case(st, expr, args, ("a", "b"), imports=imp))
+            c = np.linalg.cholesky(spd(sa))
+            expr = "scipy.linalg.cho_solve((c, True), b)"
+            cases.append(Case(cs, expr, {"c": c, "b": arr(sb)}, ("c", "b"), imports=imp))
+    expr = "scipy.linalg.cho_solve(scipy.linalg.cho_factor(a), b)"
+    cases.append(Case(cs, expr, {"a": spd((3, 3)), "b": arr((3, 2))}, ("b",), imports=imp))
+    expr = "scipy.linalg.cho_solve((np.linalg.cholesky(a), True), b)"
+    cases.append(Case(cs, expr, {"a": spd((3, 3)), "b": arr((3, 2))}, ("a", "b"), imports=imp))
+    return cases
+
+
+def _scipy_batches() -> bool:
+    """SciPy >= 1.15 solves stacks of matrices."""
+    try:
+        scipy.linalg.solve_triangular(np.eye(2)[None], np.ones(2))
+    except ValueError:
+        return False
+    return True
+
+
+CASES = _cases()
+
+NONDIFF_CASES = {np.linalg.matrix_rank: "np.linalg.matrix_rank(np.outer(x, x))"}
