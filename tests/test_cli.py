@@ -29,7 +29,7 @@ def loss(w, X, y):
 
 def bad(x):
     y = x * 2
-    if x[0] > 0:
+    with open("/dev/null"):
         y = y + 1
     return np.sum(y)
 
@@ -206,9 +206,9 @@ def test_dump_error_exits_nonzero_with_location(model, script):
     r = npgrad_cmd("dump", "model.py:bad", cwd=model.parent, script=script)
     assert r.returncode != 0
     assert r.stdout == ""
-    line, col = line_of("if x[0] > 0")
+    line, col = line_of('with open("/dev/null"):')
     assert f"{model}:{line}:{col}:" in r.stderr, r.stderr
-    assert "if x[0] > 0:" in r.stderr
+    assert 'with open("/dev/null"):' in r.stderr
     assert "^" in r.stderr
     assert "what to do:" in r.stderr
     assert "Traceback" not in r.stderr
@@ -266,7 +266,7 @@ def test_check_ok(model):
 def test_check_error(model):
     r = npgrad_cmd("check", "model.py:bad", cwd=model.parent, script=True)
     assert r.returncode == 1
-    line, _ = line_of("if x[0] > 0")
+    line, _ = line_of('with open("/dev/null"):')
     assert f"{model}:{line}:" in r.stderr
 
 

@@ -63,33 +63,39 @@ def transform_error(func, cls, wrt=0, args=(X,)):
 # ----- control flow -----------------------------------------------------------------------------
 
 
-def with_if(x):
-    y = x * 2
-    if x[0] > 0:
-        y = y + 1
-    return np.sum(y)
-
-
-def with_for(x):
+def exits_early(x):
     s = 0.0
     for i in range(3):
+        s = s + x[i]
+        if s > 1:
+            break
+    return s
+
+
+def skips_negatives(x):
+    s = 0.0
+    for i in range(3):
+        if x[i] < 0:
+            continue
         s = s + x[i]
     return s
 
 
-def with_while(x):
-    s = np.sum(x)
-    while s > 10:
-        s = s / 2
+def returns_from_loop(x):
+    s = 0.0
+    for i in range(3):
+        s = s + x[i]
+        if s > 10:
+            return s
     return s
 
 
 @pytest.mark.parametrize(
     "func, needle",
-    [(with_if, "if x[0] > 0"), (with_for, "for i in range(3)"), (with_while, "while s > 10")],
-    ids=["if", "for", "while"],
+    [(exits_early, "break"), (skips_negatives, "continue"), (returns_from_loop, "return s")],
+    ids=["break", "continue", "return inside a loop"],
 )
-def test_control_flow(func, needle):
+def test_control_flow_not_supported_yet(func, needle):
     exc = transform_error(func, npgrad.UnsupportedSyntaxError)
     assert_points_at(exc, func, needle)
 

@@ -19,6 +19,7 @@ import types
 
 from npgrad.errors import NoDerivativeError, UnsupportedSyntaxError
 
+from .blocks import flatten
 from .inline import literal
 from .ops import (
     SEQUENCE_LITERALS,
@@ -29,7 +30,7 @@ from .ops import (
     mutated_names,
     names_in,
 )
-from .unit import SOURCE_LINE, Unit
+from .unit import RESOLVED, SOURCE_LINE, Unit
 
 OP = "npgrad_op"  # the classified Op attached to each single-target assignment
 _OPAQUE_WHAT = {
@@ -93,11 +94,9 @@ def differentiable_operands(op: Op, bound: dict[str, ast.expr]) -> set[str]:
 
 def activity(unit: Unit) -> Unit:
     """Mark active names; refuse active values flowing into what cannot be differentiated."""
-    body = unit.body
-    varied = set(unit.wrt_names)
-    for stmt in body:
+    simple = list(flatten(unit.body))
+    for stmt in simple:
         name = target_name(stmt)
-        reads = names_in(stmt.value) if isinstance(stmt, ast.Assign) else set()
         if name is not None:
             op = classify(stmt.value)
             setattr(stmt, OP, op)
@@ -105,36 +104,66 @@ def activity(unit: Unit) -> Unit:
                 op.bound = bind(unit, op)
                 if op.rule.results:
                     unit.tuples[name] = op.rule.results
-            if reads & varied and op.kind != "nondiff":
-                varied.add(name)
-        elif isinstance(stmt, ast.Assign) and reads & varied:
-            varied |= stored_names(stmt.targets[0])
+    varied = set(unit.wrt_names)
+    while True:  # a loop can carry variation from the end of its body back to the start
+        before = len(varied)
+        for stmt in simple:
+            reads = names_in(stmt.value) if isinstance(stmt, ast.Assign) else set()
+            name = target_name(stmt)
+            if name is not None:
+                if reads & varied and getattr(stmt, OP).kind != "nondiff":
+                    varied.add(name)
+            elif isinstance(stmt, ast.Assign) and reads & varied:
+                varied |= stored_names(stmt.targets[0])
+        if len(varied) == before:
+            break
 
-    unit.scalars = infer_scalars(body)
+    unit.scalars = infer_scalars(simple) | _range_indices(unit.body)
     useful = {unit.result}
-    for stmt in reversed(body):
-        name = target_name(stmt)
-        if name is None or name not in useful:
-            if isinstance(stmt, ast.Assign) and names_in(stmt.targets[0]) & useful & varied:
-                useful |= names_in(stmt.value)
-            continue
-        op: Op = getattr(stmt, OP)
-        if op.kind == "rule":
-            useful |= differentiable_operands(op, op.bound)
-        elif op.kind == "getitem":
-            useful |= names_in(op.args[0])
-        elif op.kind != "nondiff":
-            useful |= names_in(stmt.value)
+    while True:
+        before = len(useful)
+        for stmt in reversed(simple):
+            useful |= _useful_reads(stmt, useful, varied)
+        if len(useful) == before:
+            break
     unit.active = varied & useful
     _check(unit)
     return unit
+
+
+def _range_indices(body: list[ast.stmt]) -> set[str]:
+    """The index names of `for i in range(...)` loops: ints."""
+    found = set()
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.For) and isinstance(node.iter, ast.Call):
+                if getattr(node.iter.func, RESOLVED, None) is range:
+                    found.add(node.target.id)  # type: ignore[attr-defined]
+    return found
+
+
+def _useful_reads(stmt: ast.stmt, useful: set[str], varied: set[str]) -> set[str]:
+    """The names whose adjoints `stmt` writes, when its result is useful."""
+    name = target_name(stmt)
+    if name is None or name not in useful:
+        if isinstance(stmt, ast.Assign) and names_in(stmt.targets[0]) & useful & varied:
+            return names_in(stmt.value)
+        return set()
+    op: Op = getattr(stmt, OP)
+    if op.kind == "rule":
+        return differentiable_operands(op, op.bound)
+    if op.kind == "getitem":
+        return names_in(op.args[0])
+    if op.kind != "nondiff":
+        return names_in(stmt.value)
+    return set()
 
 
 def _check(unit: Unit) -> None:
     active = unit.active
     aliases: dict[str, set[str]] = {}
     read_by: dict[str, ast.stmt] = {}
-    for stmt in unit.body:
+    for stmt in flatten(unit.body, loops_twice=True):
         name = target_name(stmt)
         op: Op | None = getattr(stmt, OP, None)
         if name in active and op is not None:

@@ -22,8 +22,9 @@ import copy
 
 from npgrad.errors import NonScalarOutputError, UnsupportedSyntaxError
 
+from .blocks import PHI
 from .inline import const_value
-from .unit import RESOLVED, SOURCE_LINE, Unit
+from .unit import RESOLVED, SOURCE_LINE, TRIPS, Unit
 
 _BINOP = {
     ast.Add: "add",
@@ -59,9 +60,8 @@ _OPAQUE = (
     ast.FormattedValue,
 )
 _UNSUPPORTED = {
-    ast.If: "`if` statements",
-    ast.For: "`for` loops",
-    ast.While: "`while` loops",
+    ast.Break: "`break` statements",
+    ast.Continue: "`continue` statements",
     ast.Try: "`try` statements",
     ast.With: "`with` statements",
     ast.FunctionDef: "nested function definitions",
@@ -245,15 +245,189 @@ class _Normalizer:
             self.out.append(s)
         elif isinstance(s, ast.Pass):
             return
+        elif isinstance(s, ast.If):
+            self.if_stmt(s.test, s.body, s.orelse, s)
+        elif isinstance(s, ast.For):
+            self.for_stmt(s)
+        elif isinstance(s, ast.While):
+            self.while_stmt(s)
+        elif isinstance(s, ast.Break | ast.Continue):
+            word = "break" if isinstance(s, ast.Break) else "continue"
+            self.unit.error(
+                UnsupportedSyntaxError,
+                f"`{word}` is not supported yet",
+                s,
+                "put the exit test in a `while` condition, or the skipped part under an `if`",
+            )
         else:
             what = _UNSUPPORTED.get(type(s), type(s).__name__)
             self.unit.error(
                 UnsupportedSyntaxError,
-                f"{what} are not supported yet: npgrad differentiates straight-line code",
+                f"{what} are not supported yet",
                 s,
                 "compute the value without this statement, or move it outside the "
                 "differentiated function",
             )
+
+    # ----- control flow --------------------------------------------------------------
+
+    def block(self, stmts: list[ast.stmt]) -> list[ast.stmt]:
+        """Normalize a nested block; its statements are returned, not emitted."""
+        saved, self.out = self.out, []
+        for s in stmts:
+            if isinstance(s, ast.Return):
+                self.unit.error(
+                    UnsupportedSyntaxError,
+                    "`return` inside `if`, `for` or `while` is not supported yet",
+                    s,
+                    "assign the value to a name in each branch and return it at the end",
+                )
+            self.stmt(s)
+        block, self.out = self.out, saved
+        return block
+
+    def copy(self, target: str, source: str, like: ast.AST) -> ast.Assign:
+        """`x_2 = x_1`: a block's version of a name handed to the code after it."""
+        stmt = ast.copy_location(
+            ast.Assign([ast.Name(target, ast.Store())], ast.Name(source, ast.Load())), like
+        )
+        setattr(stmt, SOURCE_LINE, self.line)
+        setattr(stmt, PHI, True)
+        return stmt
+
+    def if_stmt(
+        self, test: ast.expr, body: list[ast.stmt], orelse: list[ast.stmt], s: ast.AST
+    ) -> None:
+        """`if c: x = a else: x = b` -> each branch ends by copying its version of every
+        name it assigned into one merged version (`x_2 = x_1`), which later code reads."""
+        cond = self.atom(test)
+        line = self.line
+        before = dict(self.version)
+        then_block = self.block(body)
+        after_then, self.version = self.version, dict(before)
+        else_block = self.block(orelse)
+        after_else = self.version
+        self.line = line
+        merged: dict[str, str] = {}
+        for name in sorted(set(after_then) | set(after_else)):
+            a, b = after_then.get(name), after_else.get(name)
+            if a == b:
+                if a is not None:
+                    merged[name] = a
+                continue
+            m = self.unit.names.fresh(name)
+            self.unit.origin[m] = self.unit.origin.get(name, name)
+            if a is not None:
+                then_block.append(self.copy(m, a, s))
+            if b is not None:
+                else_block.append(self.copy(m, b, s))
+            merged[name] = m
+        self.version = merged
+        node = ast.copy_location(ast.If(cond, then_block or [ast.Pass()], else_block), s)
+        setattr(node, SOURCE_LINE, line)
+        self.out.append(node)
+
+    def loop_carried(self, body: list[ast.stmt], s: ast.AST) -> dict[str, str]:
+        """Names the loop body assigns get one loop version each (`h_1`), set before the
+        loop from the current version and at the end of every iteration from the body's."""
+        assigned = sorted(
+            {
+                n.id
+                for st in body
+                for n in ast.walk(st)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+            }  # fmt: skip
+        )
+        carried = {}
+        for name in assigned:
+            loop_name = self.unit.names.fresh(name)
+            self.unit.origin[loop_name] = self.unit.origin.get(name, name)
+            if name in self.version:
+                self.out.append(self.copy(loop_name, self.version[name], s))
+            carried[name] = loop_name
+            self.version[name] = loop_name
+        return carried
+
+    def close_loop(self, body: list[ast.stmt], carried: dict[str, str], s: ast.AST) -> None:
+        for name, loop_name in carried.items():
+            if self.version.get(name, loop_name) != loop_name:
+                body.append(self.copy(loop_name, self.version[name], s))
+            self.version[name] = loop_name
+
+    def for_stmt(self, s: ast.For) -> None:
+        """`for t in range(n)`, `for row in xs`, `for i, row in enumerate(xs)`: a counted
+        loop over an index, whose body reads `row = xs[i]`."""
+        if s.orelse:
+            self.unit.error(UnsupportedSyntaxError, "`for ... else` is not supported yet", s)
+        line = self.line
+        target, it = s.target, s.iter
+        prelude: list[ast.stmt] = []
+        is_range = isinstance(it, ast.Call) and getattr(it.func, RESOLVED, None) is range
+        is_enum = isinstance(it, ast.Call) and getattr(it.func, RESOLVED, None) is enumerate
+        if is_range:
+            if it.keywords or not 1 <= len(it.args) <= 3:
+                self.unit.error(UnsupportedSyntaxError, "unsupported range(...) call", it)
+            it.args = [self.atom(a) for a in it.args]
+            index = target
+        elif is_enum and len(it.args) == 1 and not it.keywords:
+            if not (isinstance(target, ast.Tuple) and len(target.elts) == 2):
+                self.unit.error(UnsupportedSyntaxError, "write `for i, item in enumerate(...)`", s)
+            seq = self.atom(it.args[0])
+            index, item = target.elts
+            it = self._range_len(seq, it)
+            prelude = [ast.Assign([item], ast.Subscript(seq, ast.Name(index.id, ast.Load())))]
+        else:
+            seq = self.atom(it)
+            index = ast.Name(self.unit.names.fresh("i"), ast.Store())
+            it = self._range_len(seq, s.iter)
+            prelude = [ast.Assign([target], ast.Subscript(seq, ast.Name(index.id, ast.Load())))]
+        if not isinstance(index, ast.Name):
+            self.unit.error(UnsupportedSyntaxError, "the loop index must be a plain name", index)
+        for st in prelude:
+            ast.copy_location(st, s)
+            ast.fix_missing_locations(st)
+        carried = self.loop_carried([*prelude, *s.body], s)
+        index_name = carried.pop(index.id, None) or self.store(index.id)
+        self.version[index.id] = index_name
+        body = self.block([*prelude, *s.body])
+        self.close_loop(body, carried, s)
+        self.line = line
+        node = ast.copy_location(ast.For(ast.Name(index_name, ast.Store()), it, body, [], None), s)
+        setattr(node, SOURCE_LINE, line)
+        self.out.append(node)
+
+    def _range_len(self, seq: ast.expr, like: ast.AST) -> ast.Call:
+        length = ast.Call(ast.Name("len", ast.Load()), [seq], [])
+        setattr(length.func, RESOLVED, len)
+        count = self.atom(ast.copy_location(length, like))
+        call = ast.Call(ast.Name("range", ast.Load()), [count], [])
+        setattr(call.func, RESOLVED, range)
+        return ast.copy_location(call, like)
+
+    def while_stmt(self, s: ast.While) -> None:
+        """`while c: body` -> the condition is computed before the loop and again at the end
+        of each iteration into one name; a counter records the trips for the reverse sweep."""
+        if s.orelse:
+            self.unit.error(UnsupportedSyntaxError, "`while ... else` is not supported yet", s)
+        line = self.line
+        carried = self.loop_carried(s.body, s)
+        flag = self.unit.names.temp("going")
+        trips = self.unit.names.temp("trips")
+        self.emit(trips, ast.Constant(0), s)
+        self.emit(flag, self.op(copy.deepcopy(s.test)), s)
+        body = self.block(s.body)
+        self.close_loop(body, carried, s)
+        saved, self.out = self.out, body
+        self.line = line
+        self.emit(trips, ast.BinOp(ast.Name(trips, ast.Load()), ast.Add(), ast.Constant(1)), s)
+        self.emit(flag, self.op(copy.deepcopy(s.test)), s)
+        self.out = saved
+        for st in body[len(body) - 2 :]:
+            setattr(st, PHI, True)
+        node = ast.copy_location(ast.While(ast.Name(flag, ast.Load()), body, []), s)
+        setattr(node, SOURCE_LINE, line)
+        setattr(node, TRIPS, trips)
+        self.out.append(node)
 
     def assign_target(self, target: ast.expr, value: ast.expr, s: ast.stmt) -> None:
         if isinstance(target, ast.Name):

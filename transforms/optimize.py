@@ -15,15 +15,18 @@ from __future__ import annotations
 import ast
 import copy
 
+from .blocks import assigned, child_blocks, flatten, is_compound
 from .ops import is_pure, mutated_names, names_in
-from .reverse import is_comment
+from .reverse import _is_mark, is_comment
 from .unit import SOURCE_LINE, Unit
 
 _MAX_INLINE_NODES = 40  # keep inlined expressions short enough to read
 
 
 def writes(stmt: ast.stmt) -> set[str]:
-    """Names a statement binds or changes in place."""
+    """Names a statement binds or changes in place (anywhere inside a block)."""
+    if is_compound(stmt):
+        return assigned([stmt]) | {n for s in flatten([stmt]) for n in writes(s)}
     if isinstance(stmt, ast.Assign | ast.AugAssign):
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
         found = set()
@@ -39,6 +42,8 @@ def writes(stmt: ast.stmt) -> set[str]:
 def has_effects(stmt: ast.stmt) -> bool:
     """User statements that must run even if nothing reads their result. (Statements the
     reverse sweep wrote have no effects beyond the names they write.)"""
+    if is_compound(stmt):
+        return any(has_effects(s) for s in flatten([stmt]))
     if not hasattr(stmt, SOURCE_LINE):
         return False
     if isinstance(stmt, ast.Assert):
@@ -50,40 +55,70 @@ def has_effects(stmt: ast.stmt) -> bool:
     return False
 
 
-def eliminate_dead_code(body: list[ast.stmt]) -> list[ast.stmt]:
-    """Keep statements whose results are read later, and side effects."""
-    live: set[str] = set()
+def _is_real(stmts: list[ast.stmt]) -> bool:
+    return any(not is_comment(s) for s in stmts)
+
+
+def _dce_block(body: list[ast.stmt], live_out: set[str]) -> tuple[list[ast.stmt], set[str]]:
+    """The statements of `body` worth keeping, and the names live on entry to it."""
+    live = set(live_out)
     kept: list[ast.stmt] = []
     for stmt in reversed(body):
         if is_comment(stmt):
             kept.append(stmt)
-            continue
-        if isinstance(stmt, ast.Return):
+        elif isinstance(stmt, ast.Return):
             live |= names_in(stmt.value)
             kept.append(stmt)
-            continue
-        stored = writes(stmt)
-        in_place = isinstance(stmt, ast.AugAssign | ast.Expr) or (
-            isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Subscript)
-        )
-        if not (stored & live or has_effects(stmt)):
-            continue
-        if not in_place:
-            live -= stored
-        live |= names_in(stmt)
-        kept.append(stmt)
+        elif isinstance(stmt, ast.If):
+            then_kept, live_then = _dce_block(stmt.body, live)
+            else_kept, live_else = _dce_block(stmt.orelse, live)
+            if _is_real(then_kept) or _is_real(else_kept):
+                new = copy.copy(stmt)  # loops run this more than once: leave `stmt` alone
+                new.body, new.orelse = then_kept or [ast.Pass()], else_kept
+                live = live_then | live_else | names_in(stmt.test)
+                kept.append(new)
+        elif isinstance(stmt, ast.For | ast.While):
+            header = names_in(stmt.iter if isinstance(stmt, ast.For) else stmt.test)
+            loop_live = live | header  # a `while` tests its condition after every iteration
+            while True:  # what the next iteration reads is live at the end of this one
+                body_kept, body_live = _dce_block(stmt.body, loop_live)
+                if body_live <= loop_live:
+                    break
+                loop_live |= body_live
+            if _is_real(body_kept) or has_effects(stmt):
+                new = copy.copy(stmt)
+                new.body = body_kept or [ast.Pass()]
+                live = loop_live | body_live | header
+                kept.append(new)
+        else:
+            stored = writes(stmt)
+            in_place = isinstance(stmt, ast.AugAssign | ast.Expr) or (
+                isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Subscript)
+            )
+            if not (stored & live or has_effects(stmt)):
+                continue
+            if not in_place:
+                live -= stored
+            live |= names_in(stmt)
+            kept.append(stmt)
     kept.reverse()
-    # a comment whose statements are all gone goes too
+    # a comment whose statements are all gone goes too (marks stay: the tape pass pairs them)
     return [
         s
         for i, s in enumerate(kept)
         if not is_comment(s)
+        or _is_mark(s)
         or (
             i + 1 < len(kept)
             and not is_comment(kept[i + 1])
             and not isinstance(kept[i + 1], ast.Return)
         )
-    ]
+    ], live
+
+
+def eliminate_dead_code(body: list[ast.stmt]) -> list[ast.stmt]:
+    """Keep statements whose results are read later, and side effects."""
+    return _dce_block(body, set())[0]
 
 
 class _Replace(ast.NodeTransformer):
@@ -96,15 +131,21 @@ class _Replace(ast.NodeTransformer):
         return node
 
 
-def inline_temporaries(body: list[ast.stmt], temps: set[str]) -> list[ast.stmt]:
-    """Substitute each temporary that is assigned once and read once into its reader."""
-    loads: dict[str, int] = {}
-    stores: dict[str, int] = {}
-    for stmt in body:
-        for n in ast.walk(stmt):
-            if isinstance(n, ast.Name):
-                table = loads if isinstance(n.ctx, ast.Load) else stores
-                table[n.id] = table.get(n.id, 0) + 1
+def inline_temporaries(
+    body: list[ast.stmt],
+    temps: set[str],
+    loads: dict[str, int] | None = None,
+    stores: dict[str, int] | None = None,
+) -> list[ast.stmt]:
+    """Substitute each temporary that is assigned once and read once into its reader (in
+    the same block)."""
+    if loads is None or stores is None:
+        loads, stores = {}, {}
+        for stmt in body:
+            for n in ast.walk(stmt):
+                if isinstance(n, ast.Name):
+                    table = loads if isinstance(n.ctx, ast.Load) else stores
+                    table[n.id] = table.get(n.id, 0) + 1
     slots: list[ast.stmt | None] = list(body)
     for i, stmt in enumerate(slots):
         if not (
@@ -127,9 +168,15 @@ def inline_temporaries(body: list[ast.stmt], temps: set[str]) -> list[ast.stmt]:
                 slots[j] = _Replace(name, stmt.value).visit(user)
                 slots[i] = None
                 break
+            if is_compound(user) or _is_mark(user):
+                break  # values move within one block only
             if writes(user) & (reads | {name}) or has_effects(user):
                 break
-    return [s for s in slots if s is not None]
+    result = [s for s in slots if s is not None]
+    for stmt in result:
+        for block in child_blocks(stmt):
+            block[:] = inline_temporaries(block, temps, loads, stores)
+    return result
 
 
 def _part_of(stmt: ast.stmt, whole: str, k: int) -> str | None:

@@ -16,6 +16,7 @@ from .resolve import resolve
 from .reverse import reverse
 from .shapes import shapes
 from .simplify import simplify
+from .tape import tape
 from .unit import Unit
 
 Pass = Callable[[Unit], Unit]
@@ -29,6 +30,7 @@ REVERSE_MODE: list[Pass] = [
     shapes,  # read shapes and the seed's dtype from values computed anyway
     optimize,  # dead code out, single-use temporaries back in
     simplify,  # exact clean-ups: cancelling negations, subtract instead of add-negated
+    tape,  # inside loops: push what the reverse reads, pop it back in the reversed loop
     emit,  # ast.unparse with provenance comments -> unit.source
 ]
 

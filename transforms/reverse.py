@@ -20,18 +20,31 @@ add to it, and a value that receives none stays a symbolic zero: no code at all.
 from __future__ import annotations
 
 import ast
+import copy
 import types
 
 from .activity import OP, target_name
+from .blocks import PHI, assigned, flatten, is_compound
 from .inline import NOT_NONE, instantiate
-from .ops import SEQUENCE_LITERALS, Op
+from .ops import SEQUENCE_LITERALS, Op, names_in
 from .resolve import attr_chain, canonical_path
 from .rules.table import PART
-from .unit import SOURCE_LINE, Unit
+from .unit import SOURCE_LINE, TRIPS, Unit
 
 
 class Comment(str):
     """A comment line in generated code, carried in the AST as `Expr(Constant(Comment))`."""
+
+
+class Mark(Comment):
+    """`push k` / `pop k`: where the tape pass saves and restores values inside loops."""
+
+
+MARK_AFTER = "npgrad_mark_after"  # on a compound statement: the control mark saved after it
+
+
+def _is_mark(stmt: ast.stmt) -> bool:
+    return is_comment(stmt) and isinstance(stmt.value.value, Mark)  # type: ignore[attr-defined]
 
 
 def comment(text: str) -> ast.Expr:
@@ -50,10 +63,13 @@ def _name(id_: str) -> ast.Name:
     return ast.Name(id_, ast.Load())
 
 
-def _is_basic_index(idx: ast.expr) -> bool:
-    """Indices known to select each element at most once: ints, slices, None, `...`."""
+def _is_basic_index(idx: ast.expr, ints: set[str]) -> bool:
+    """Indices known to select each element at most once: ints, slices, None, `...`, and
+    names known to hold an int (a range loop's index, a size)."""
     parts = idx.elts if isinstance(idx, ast.Tuple) else [idx]
     for p in parts:
+        if isinstance(p, ast.Name) and p.id in ints:
+            continue
         if isinstance(p, ast.Slice):
             continue
         if isinstance(p, ast.Constant) and (
@@ -93,7 +109,10 @@ class _Sweep:
     def __init__(self, unit: Unit):
         self.unit = unit
         self.adjoint: dict[str, str] = {}  # primal name -> adjoint name, once it has a value
+        self.names_of: dict[str, str] = {}  # primal name -> its adjoint's name, for good
         self.owned: set[str] = set()  # adjoints that are fresh arrays, safe to update in place
+        self.multi: set[str] = set()  # primal names assigned more than once (loop versions)
+        self.loops: list[set[str]] = []  # names each enclosing loop assigns, outermost first
         self.parts: dict[str, dict[int, str]] = {}  # tuple result -> part index -> adjoint
         self.out: list[ast.stmt] = []
 
@@ -104,7 +123,9 @@ class _Sweep:
         return ast.Attribute(_name(self.unit.rt), attr, ast.Load())
 
     def adj_name(self, primal: str) -> str:
-        return self.adjoint.get(primal) or self.unit.names.adjoint(primal)
+        if primal not in self.names_of:
+            self.names_of[primal] = self.unit.names.adjoint(primal)
+        return self.names_of[primal]
 
     def assign(self, target: str, value: ast.expr) -> None:
         self.out.append(ast.Assign([ast.Name(target, ast.Store())], value))
@@ -125,7 +146,7 @@ class _Sweep:
     def accumulate(self, primal: str, contribution: ast.expr) -> None:
         """First write assigns, later writes add."""
         if primal not in self.adjoint:
-            self.adjoint[primal] = self.unit.names.adjoint(primal)
+            self.adjoint[primal] = self.adj_name(primal)
             self.assign(self.adjoint[primal], contribution)
             return
         d = self.adjoint[primal]
@@ -141,6 +162,9 @@ class _Sweep:
             return  # symbolic zero: nothing flows back through this value
         op: Op = getattr(stmt, OP)
         g = _name(self.adjoint[target])
+        if target in self.multi:  # this assignment ends the value: earlier ones start afresh
+            del self.adjoint[target]
+            self.owned.discard(target)
         if op.kind == "copy":
             self.accumulate(op.args[0].id, g)  # type: ignore[union-attr]
         elif op.kind == "getitem":
@@ -209,7 +233,7 @@ class _Sweep:
             return
         dx = self.adj_name(x)
         store = ast.Subscript(ast.Name(dx, ast.Load()), idx, ast.Store())
-        basic = _is_basic_index(idx)
+        basic = _is_basic_index(idx, self.unit.scalars)
         if x not in self.adjoint:
             self.adjoint[x] = dx
             zeros = ast.Call(self.np_("zeros_like"), [_name(x)], [])
@@ -231,32 +255,156 @@ class _Sweep:
             self.out.append(ast.Expr(ast.Call(add_at, [_name(dx), idx, g], [])))
 
 
+class _Blocks(_Sweep):
+    """The reverse sweep over blocks: branches replay the branch taken, loops run backwards."""
+
+    def block(self, stmts: list[ast.stmt]) -> None:
+        """Append the reverse of `stmts` (in reverse order) to self.out."""
+        line = None
+        tail = len(stmts)
+        while tail and getattr(stmts[tail - 1], PHI, False):
+            tail -= 1  # the copies closing a loop body come after the body's last push
+        for i in reversed(range(len(stmts))):
+            stmt = stmts[i]
+            if self.loops and (i == tail - 1 or i < tail - 1 and is_compound(stmts[i + 1])):
+                if not is_compound(stmt):
+                    self.mark(stmts, i + 1, "segment")  # values this run of statements saves
+            if isinstance(stmt, ast.If):
+                self.if_(stmt)
+                line = None
+            elif isinstance(stmt, ast.For | ast.While):
+                self.loop(stmt)
+                line = None
+            elif target_name(stmt) in self.unit.active:
+                start = len(self.out)
+                self.statement(stmt)  # type: ignore[arg-type]
+                src_line = getattr(stmt, SOURCE_LINE, None)
+                if getattr(stmt, PHI, False):
+                    continue  # a block's closing copy: bookkeeping, not a line of the user's
+                if len(self.out) > start and src_line != line and src_line is not None:
+                    text = self.unit.lines[src_line - 1].strip()
+                    self.out.insert(start, comment(f"grad of: {text}"))
+                    line = src_line
+
+    def mark(self, stmts: list[ast.stmt], at: int, kind: str) -> None:
+        """Pair a place in the forward sweep with the current place in the reverse sweep:
+        the tape pass saves there what the reverse reads here (inside loops only)."""
+        k = len(self.unit.marks)
+        self.unit.marks.append((kind, set().union(*self.loops)))
+        stmts.insert(at, ast.Expr(ast.Constant(Mark(f"push {k}"))))
+        self.out.append(ast.Expr(ast.Constant(Mark(f"pop {k}"))))
+
+    def branch(self, stmts: list[ast.stmt]) -> tuple[list[ast.stmt], dict[str, str], set[str]]:
+        saved = self.out, dict(self.adjoint), set(self.owned)
+        self.out = []
+        self.block(stmts)
+        result = self.out, self.adjoint, self.owned
+        self.out, self.adjoint, self.owned = saved[0], dict(saved[1]), set(saved[2])
+        return result
+
+    def zeros(self, out: list[ast.stmt], primal: str, like: str | None = None) -> None:
+        zeros = ast.Call(self.np_("zeros_like"), [_name(like or primal)], [])
+        out.append(ast.Assign([ast.Name(self.adj_name(primal), ast.Store())], zeros))
+
+    def if_(self, node: ast.If) -> None:
+        """Replay the branch the forward sweep took; after it, an adjoint either branch
+        wrote exists on both paths (zeros on the other)."""
+        local = assigned(node.body) | assigned(node.orelse)  # consumed inside the branches
+        then_out, then_adj, then_owned = self.branch(node.body)
+        else_out, else_adj, else_owned = self.branch(node.orelse)
+        then_adj = {p: a for p, a in then_adj.items() if p not in local}
+        else_adj = {p: a for p, a in else_adj.items() if p not in local}
+        if not then_out and not else_out:
+            return
+        for p in sorted(set(then_adj) - set(else_adj)):
+            self.zeros(else_out, p)
+        for p in sorted(set(else_adj) - set(then_adj)):
+            self.zeros(then_out, p)
+        self.adjoint = {p: self.adj_name(p) for p in set(then_adj) | set(else_adj)}
+        self.owned = (then_owned | (set(else_adj) - set(then_adj))) & (
+            else_owned | (set(then_adj) - set(else_adj))
+        )
+        if self.loops:
+            self.mark_control(node)
+        test = copy.deepcopy(node.test)
+        self.out.append(ast.If(test, then_out or [ast.Pass()], else_out))
+
+    def mark_control(self, node: ast.stmt) -> None:
+        """A branch's condition, a loop's bounds or trip count, saved after the statement."""
+        k = len(self.unit.marks)
+        self.unit.marks.append(("control", set().union(*self.loops)))
+        setattr(node, MARK_AFTER, k)
+        self.out.append(ast.Expr(ast.Constant(Mark(f"pop {k}"))))
+
+    def loop(self, node: ast.For | ast.While) -> None:
+        """Run the body's reverse backwards over the iterations the forward sweep made."""
+        inside = assigned(node.body)
+        if isinstance(node, ast.For):
+            inside.add(node.target.id)  # type: ignore[union-attr]
+        reads = {n for st in flatten(node.body) for n in names_in(st)} & self.unit.active
+        # adjoints that live across iterations (the loop versions the body's closing copies
+        # write) exist before the reversed loop starts
+        closing = [st for st in node.body if getattr(st, PHI, False)]
+        carried = {target_name(st) for st in closing} & self.unit.active
+        self.multi |= carried  # set again every iteration
+        for p in sorted((reads - inside) | carried):
+            if p not in self.adjoint:
+                self.zeros(self.out, p)
+                self.adjoint[p] = self.adj_name(p)
+                self.owned.add(p)
+        saved_out, self.out = self.out, []
+        state = {p: a for p, a in self.adjoint.items() if p not in inside or p in carried}
+        self.adjoint = state
+        self.loops.append(inside)
+        self.block(node.body)
+        self.loops.pop()
+        sources = {
+            target_name(st): st.value.id  # type: ignore[attr-defined]
+            for st in closing
+            if isinstance(st.value, ast.Name)  # type: ignore[attr-defined]
+        }
+        for p in sorted(carried - set(self.adjoint)):  # shaped like this iteration's value
+            self.zeros(self.out, p, like=sources[p])
+        body_out, self.out = self.out, saved_out
+        self.adjoint = {p: a for p, a in self.adjoint.items() if p not in inside or p in carried}
+        self.owned &= set(self.adjoint)
+        for p in carried:
+            self.adjoint[p] = self.adj_name(p)
+        if not [s for s in body_out if not _is_mark(s)]:
+            return
+        if self.loops:
+            self.mark_control(node)
+        if isinstance(node, ast.For):
+            target = copy.deepcopy(node.target)
+            iterations = ast.Call(_name("reversed"), [copy.deepcopy(node.iter)], [])
+        else:
+            target = ast.Name(self.unit.names.fresh("_"), ast.Store())
+            trips = getattr(node, TRIPS)
+            iterations = ast.Call(_name("range"), [_name(trips)], [])
+        self.out.append(ast.For(target, iterations, body_out, [], None))
+
+
 def reverse(unit: Unit) -> Unit:
     """Build `grad_f`: the forward statements, the seed, the adjoint statements, the return."""
     assert unit.tree is not None
     forward = unit.body[:-1]
-    sweep = _Sweep(unit)
+    sweep = _Blocks(unit)
+    stores: dict[str, int] = {}
+    for st in forward:
+        for n in ast.walk(st):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                stores[n.id] = stores.get(n.id, 0) + 1
+    sweep.multi = {n for n, c in stores.items() if c > 1}
     result = unit.result
     if result in unit.active:
-        d = unit.names.adjoint(result)
+        d = sweep.adj_name(result)
         sweep.adjoint[result] = d
         sweep.assign(d, ast.Call(sweep.rt_("seed"), [_name(result)], []))
     elif result:  # nothing to differentiate, but the output must still be a scalar
         check = ast.Expr(ast.Call(sweep.rt_("check_scalar"), [_name(result)], []))
         setattr(check, SOURCE_LINE, getattr(unit.body[-1], SOURCE_LINE, None))
         sweep.out.append(check)
-    line = None
-    for stmt in reversed(forward):
-        name = target_name(stmt)
-        if name is None or name not in unit.active:
-            continue
-        start = len(sweep.out)
-        sweep.statement(stmt)  # type: ignore[arg-type]
-        src_line = getattr(stmt, SOURCE_LINE, None)
-        if len(sweep.out) > start and src_line != line and src_line is not None:
-            text = unit.lines[src_line - 1].strip()
-            sweep.out.insert(start, comment(f"grad of: {text}"))
-            line = src_line
+    sweep.block(forward)
     grads = [
         ast.Call(
             sweep.rt_("grad_like"),

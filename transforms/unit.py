@@ -13,6 +13,7 @@ from npgrad.errors import TransformError, locate
 # Markers the passes attach to AST nodes (ast nodes accept extra attributes).
 RESOLVED = "npgrad_obj"  # the Python object a Name/Attribute refers to, resolved at transform time
 SOURCE_LINE = "npgrad_line"  # the user's source line a normalized statement came from
+TRIPS = "npgrad_trips"  # on a normalized `while`: the name counting its iterations
 
 
 class Namer:
@@ -82,6 +83,7 @@ class Unit:
     origin: dict[str, str] = field(default_factory=dict)  # versioned name -> user's name
     active: set[str] = field(default_factory=set)
     scalars: set[str] = field(default_factory=set)  # names known to hold one number
+    marks: list[tuple[str, set[str]]] = field(default_factory=list)  # tape marks: kind, loop names
     cells: dict[str, Any] = field(default_factory=dict)  # extra names bound for user rules
     tuples: dict[str, int | bool] = field(
         default_factory=dict
