@@ -85,7 +85,7 @@ def rnn(Wh, Wx, xs, h0):
 
 def loop_with_branch(x):
     y = x
-    for k in range(4):
+    for _k in range(4):
         if np.sum(y) > 0:
             y = y * 0.9 - 0.1 * np.sin(y)
         else:
@@ -189,7 +189,7 @@ def test_tape_holds_one_entry_per_iteration_and_is_empty_after():
 
 def branch_inside_loop_keeps_both_sides(x):
     y = x
-    for k in range(3):
+    for _k in range(3):
         if y[0] > 0:
             z = np.sin(y)
         else:
