@@ -227,7 +227,9 @@ def source(obj: Any) -> str:
 
 def rules() -> list[dict[str, str]]:
     """The functions npgrad differentiates, with their modes, sorted by name."""
-    from npgrad.transforms.rules import NONDIFF, VJPS, display_name
+    from npgrad.transforms.rules import NONDIFF, VJPS, display_name, special
+
+    special.load()  # SciPy's rules, when SciPy is installed
 
     rows = [
         {"name": display_name(f), "reverse": "rule", "kind": _group(r.template)}

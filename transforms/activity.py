@@ -23,10 +23,10 @@ from .blocks import flatten
 from .inline import literal
 from .ops import (
     SEQUENCE_LITERALS,
-    VIEWS,
     Op,
     classify,
     infer_scalars,
+    may_alias,
     mutated_names,
     names_in,
 )
@@ -179,7 +179,7 @@ def _check(unit: Unit) -> None:
         _check_mutation(unit, stmt, aliases, read_by)
         if op is None or name is None:
             continue
-        if op.kind in ("copy", "getitem", "unknown") or op.kind == "rule" and op.func in VIEWS:
+        if may_alias(op):
             group = set().union(*(aliases.get(n, {n}) for n in names_in(stmt.value)), {name})
             for n in group:
                 aliases[n] = group
@@ -281,12 +281,14 @@ def _check_mutation(
     writes = isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Subscript)
     changes = "changes" if writes else "may change (npgrad cannot see inside the call)"
     for m in mutated_names(stmt):
-        for alias in aliases.get(m, {m}):
+        changed = unit.origin.get(m, m)
+        for alias in sorted(aliases.get(m, {m})):
             shown = unit.origin.get(alias, alias)
+            what = f"`{changed}`" if shown == changed else f"`{changed}` (and `{shown}`, a view)"
             if alias in unit.active:
                 unit.error(
                     UnsupportedSyntaxError,
-                    f"`{shown}` is differentiated and this line {changes} it in place; "
+                    f"this line {changes} {what} in place, and `{shown}` is differentiated; "
                     "in-place updates of differentiated arrays are not supported yet",
                     stmt,
                     "build a new array instead (np.where, np.concatenate, arithmetic)",
@@ -295,8 +297,8 @@ def _check_mutation(
                 line = getattr(read_by[alias], SOURCE_LINE, "?")
                 unit.error(
                     UnsupportedSyntaxError,
-                    f"this line {changes} `{shown}` in place after line {line} used it in the "
-                    "differentiated computation; the gradient would see the changed value",
+                    f"this line {changes} {what} in place after line {line} used `{shown}` in "
+                    "the differentiated computation; the gradient would see the changed value",
                     stmt,
                     f"copy it first (`{shown} = {shown}.copy()`) or change it before it is used",
                 )

@@ -462,17 +462,14 @@ class _Normalizer:
     def _aliased_since(self, name: str | None) -> bool:
         """Could another name share `name`'s memory (`t = s`, `v = s[:2]`, `s.reshape(..)`,
         a call that may keep a reference)? Arithmetic on `s` makes new arrays."""
-        from .ops import VIEWS, classify, is_pure, names_in
+        from .ops import classify, is_pure, may_alias, names_in
 
         for st in self.out:
             value = getattr(st, "value", None)
             if value is None or name not in names_in(value):
                 continue
             if isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Name):
-                op = classify(value)
-                if op.kind in ("copy", "getitem", "unknown", "opaque"):
-                    return True
-                if op.kind == "rule" and op.func in VIEWS:
+                if may_alias(classify(value)):
                     return True
             elif isinstance(st, ast.Assign):
                 return True  # unpacked, or written into another array

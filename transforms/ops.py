@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,7 +11,7 @@ import numpy as np
 
 from .inline import const_value
 from .resolve import canonical_path
-from .rules import METHODS, NONDIFF, VJPS, Rule
+from .rules import METHODS, NONDIFF, VJPS, Rule, special
 from .unit import RESOLVED
 
 BINOPS: dict[type[ast.operator], Any] = {
@@ -29,20 +30,21 @@ NONDIFF_ATTRS = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "stride
 PURE_BUILTINS = {print, len, range, isinstance, type, repr, str, int, float, bool, tuple}
 MUTATING_NUMPY = {np.copyto, np.put, np.place, np.putmask, np.fill_diagonal}
 SEQUENCE_LITERALS = (ast.List, ast.Tuple)
-# Functions whose result may share memory with their argument.
-VIEWS = {
-    np.reshape,
-    np.transpose,
-    np.ravel,
-    np.squeeze,
-    np.expand_dims,
-    np.asarray,
-    np.broadcast_to,
-    np.moveaxis,
-    np.swapaxes,
-    np.ascontiguousarray,
-    np.diagonal,
-}
+# Functions known to return new arrays; any other rule's result may be a view of an argument
+# (np.flip, np.diagonal, np.split, np.real, ...), so it counts as an alias.
+FRESH = {
+    np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin, np.dot, np.outer, np.array,
+    np.copy, np.concatenate, np.stack, np.zeros_like, np.ones_like, np.full, np.where, np.clip,
+}  # fmt: skip
+
+
+def may_alias(op: Op) -> bool:
+    """Could the result of `op` share memory with one of its operands?"""
+    if op.kind in ("copy", "getitem", "unknown", "opaque"):
+        return True
+    if op.kind != "rule":
+        return False  # comparisons, sizes: new values
+    return not (isinstance(op.func, np.ufunc) or _known(FRESH, op.func))
 
 
 @dataclass
@@ -77,6 +79,8 @@ def _known(table: dict[Any, Any], obj: Any) -> bool:
 
 
 def _callable_op(func: Any, node: ast.expr, args: list[ast.expr], kws: dict[str, ast.expr]) -> Op:
+    if not _known(VJPS, func) and "scipy" in sys.modules:
+        special.load()  # the user has SciPy loaded: its rules join the table now
     if _known(VJPS, func):
         return Op("rule", node, func, VJPS[func], args, kws)
     if _known(NONDIFF, func):

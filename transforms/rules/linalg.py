@@ -28,12 +28,8 @@ import numpy as np
 
 from npgrad import runtime as rt
 
+from .special import _vjp as scipy_vjp
 from .table import method, nondiff, vjp
-
-try:
-    import scipy.linalg as _scipy_linalg
-except ImportError:  # scipy is optional
-    _scipy_linalg = None
 
 
 @vjp(np.matmul)
@@ -179,6 +175,6 @@ def cho_solve(g, ans, c_and_lower, b, overwrite_b=False, check_finite=True, part
     )
 
 
-if _scipy_linalg is not None:
-    vjp(_scipy_linalg.solve_triangular)(solve_triangular)
-    vjp(_scipy_linalg.cho_solve, sequence="c_and_lower")(cho_solve)
+# registered with the other SciPy rules when SciPy is first needed (see special.py)
+scipy_vjp("linalg.solve_triangular")(solve_triangular)
+scipy_vjp("linalg.cho_solve", sequence="c_and_lower")(cho_solve)

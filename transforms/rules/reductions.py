@@ -35,12 +35,12 @@ from .table import method, nondiff, vjp
 
 
 @vjp(np.sum)
-def sum(g, ans, a, axis=None, dtype=None, keepdims=False):
+def sum(g, ans, a, axis=None, dtype=None, *, keepdims=False):
     return np.broadcast_to(g, np.shape(a)) if axis is None else rt.unreduce(g, a, axis, keepdims)
 
 
 @vjp(np.mean)
-def mean(g, ans, a, axis=None, dtype=None, keepdims=False):
+def mean(g, ans, a, axis=None, dtype=None, *, keepdims=False):
     return (
         np.broadcast_to(g / np.size(a), np.shape(a))
         if axis is None
@@ -49,17 +49,17 @@ def mean(g, ans, a, axis=None, dtype=None, keepdims=False):
 
 
 @vjp(np.prod)
-def prod(g, ans, a, axis=None, dtype=None, keepdims=False):
+def prod(g, ans, a, axis=None, dtype=None, *, keepdims=False):
     return rt.prod_vjp(g, a, axis, keepdims)
 
 
 @vjp(np.max, np.amax)
-def max(g, ans, a, axis=None, keepdims=False):
+def max(g, ans, a, axis=None, *, keepdims=False):
     return rt.chooser(g, ans, a, axis, keepdims)
 
 
 @vjp(np.min, np.amin)
-def min(g, ans, a, axis=None, keepdims=False):
+def min(g, ans, a, axis=None, *, keepdims=False):
     return rt.chooser(g, ans, a, axis, keepdims)
 
 

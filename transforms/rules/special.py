@@ -30,25 +30,42 @@ from npgrad import runtime as rt
 
 from .table import vjp
 
-try:
-    import scipy.special
-    import scipy.stats
-except ImportError:  # SciPy is optional: its rules are simply not registered
-    scipy = None  # type: ignore[assignment]
+_PENDING: list[tuple[tuple[Any, ...], dict[str, Any], Callable[..., Any]]] = []
 
 
 def _vjp(*paths: Any, **options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """`vjp(...)` for `scipy.<path>` names ("special.gammaln", "stats.norm.logpdf") and
-    other callables, when SciPy is installed; without SciPy the template stays unused."""
-    if scipy is None:
-        return lambda template: template
-    funcs = []
-    for path in paths:
-        obj = scipy
-        for part in path.split(".") if isinstance(path, str) else ():
-            obj = getattr(obj, part)
-        funcs.append(obj if isinstance(path, str) else path)
-    return vjp(*funcs, **options)
+    """`vjp(...)` for `scipy.<path>` names ("special.gammaln", "stats.norm.logpdf"),
+    registered by `load()`: importing scipy.stats takes most of a second, so it waits
+    until a SciPy function meets the compiler (or the rule table is listed)."""
+
+    def defer(template: Callable[..., Any]) -> Callable[..., Any]:
+        _PENDING.append((paths, options, template))
+        return template
+
+    return defer
+
+
+def load() -> None:
+    """Register the SciPy rules, if SciPy is installed (once)."""
+    if not _PENDING:
+        return
+    try:
+        import scipy.linalg
+        import scipy.special
+        import scipy.stats  # noqa: F401
+    except ImportError:  # SciPy is optional: its rules are simply not registered
+        _PENDING.clear()
+        return
+    pending = list(_PENDING)
+    _PENDING.clear()
+    for paths, options, template in pending:
+        funcs = []
+        for path in paths:
+            obj: Any = scipy
+            for part in path.split(".") if isinstance(path, str) else ():
+                obj = getattr(obj, part)
+            funcs.append(obj if isinstance(path, str) else path)
+        vjp(*funcs, **options)(template)
 
 
 # ----- gamma and beta functions ------------------------------------------------------

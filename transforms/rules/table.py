@@ -21,6 +21,7 @@ import builtins
 import functools
 import inspect
 import linecache
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -164,6 +165,13 @@ def display_name(f: Any) -> str:
     path = canonical_path(f)
     if path is not None:
         return ".".join(("np", *path))
+    owner = getattr(f, "__self__", None)  # scipy.stats.norm.logpdf: a distribution's method
+    if inspect.ismethod(f) and isinstance(getattr(owner, "name", None), str):
+        return f"scipy.stats.{owner.name}.{f.__name__}"
+    name = getattr(f, "__name__", None)
+    for public in ("scipy.special", "scipy.linalg", "scipy.stats"):  # not scipy.special._basic
+        if name and getattr(sys.modules.get(public), name, None) is f:
+            return f"{public}.{name}"
     module = getattr(f, "__module__", None)
     name = getattr(f, "__qualname__", getattr(f, "__name__", repr(f)))
     return name if module in (None, "builtins") else f"{module}.{name}"
