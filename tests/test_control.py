@@ -201,3 +201,64 @@ def branch_inside_loop_keeps_both_sides(x):
 @pytest.mark.parametrize("sign", [1.0, -1.0])
 def test_branch_inside_loop(sign):
     check_grad(branch_inside_loop_keeps_both_sides, sign * X)
+
+
+# ----- calls to the user's own functions (inlined) ---------------------------------------
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def bce(p, y, eps=1e-12):
+    return -np.mean(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))
+
+
+def logistic_loss(w, X, y):
+    p = sigmoid(X @ w)
+    return bce(p, y)
+
+
+def helper_reassigns_its_parameter(v, scale=2.0):
+    v = v * scale
+    v = np.tanh(v)
+    return v
+
+
+def calls_in_a_loop(x):
+    z = x
+    for _ in range(3):
+        z = helper_reassigns_its_parameter(z, scale=0.5) + sigmoid(z)
+    return np.sum(z)
+
+
+def helper_with_branch(v):
+    if np.sum(v) > 0:
+        out = v * v
+    else:
+        out = -v
+    return out
+
+
+def helper_calls_helper(v):
+    return sigmoid(helper_with_branch(v)) * 3.0
+
+
+def uses_nested_helpers(x, a):
+    return np.sum(helper_calls_helper(x * a))
+
+
+def test_user_functions_are_inlined_and_differentiated():
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(12, 3))
+    y = (rng.random(12) > 0.5).astype(float)
+    check_grad(logistic_loss, rng.normal(size=3), X, y)
+    check_grad(calls_in_a_loop, X[0])
+    check_grad(uses_nested_helpers, X[1], 0.7, wrt=(0, 1))
+    check_grad(uses_nested_helpers, -X[1] - 2.0, 0.7, wrt=(0, 1))
+
+
+def test_inlined_helper_reads_like_the_callers_code():
+    src = npgrad.grad(logistic_loss).source
+    assert "p = 1 / " in src  # sigmoid's body assigns the caller's `p`
+    assert "# grad of: return -np.mean(" in src  # bce's own line, quoted from its source

@@ -145,17 +145,51 @@ def calls_builtin_max(x):
 @pytest.mark.parametrize(
     "func, needle",
     [
-        (calls_user_function, "user_helper(y)"),
         (calls_unknown_numpy, "np.unwrap(x)"),
         (calls_unknown_method, "x.tolist()"),
         (calls_local_lambda, "double(x)"),
         (calls_builtin_max, "max(x[0], x[1])"),
     ],
-    ids=["user function", "np.unwrap", "x.tolist()", "local lambda", "builtin max"],
+    ids=["np.unwrap", "x.tolist()", "local lambda", "builtin max"],
 )
 def test_unknown_function(func, needle):
     exc = transform_error(func, npgrad.NoDerivativeError)
     assert_points_at(exc, func, needle)
+
+
+def helper_with_try(v):
+    try:
+        w = v * 2.0
+    except ValueError:
+        w = v
+    return w
+
+
+def calls_helper_with_try(x):
+    return np.sum(helper_with_try(np.sin(x)))
+
+
+def test_a_helper_that_cannot_be_inlined_reports_its_own_line():
+    exc = transform_error(calls_helper_with_try, npgrad.UnsupportedSyntaxError)
+    assert_points_at(exc, helper_with_try, "try:")
+
+
+def recursive_helper(v, n):
+    if n == 0:
+        r = v
+    else:
+        r = v * recursive_helper(v, n - 1)
+    return r
+
+
+def calls_recursive(x):
+    return np.sum(recursive_helper(x, 3))
+
+
+def test_recursion_is_refused():
+    exc = transform_error(calls_recursive, npgrad.UnsupportedSyntaxError)
+    assert "recursion" in exc.message
+    assert_points_at(exc, recursive_helper, "recursive_helper(v, n - 1)")
 
 
 def test_unknown_scipy_function():

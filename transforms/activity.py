@@ -30,7 +30,7 @@ from .ops import (
     mutated_names,
     names_in,
 )
-from .unit import RESOLVED, SOURCE_LINE, Unit
+from .unit import INLINE_ERROR, RESOLVED, SOURCE_LINE, Unit
 
 OP = "npgrad_op"  # the classified Op attached to each single-target assignment
 _OPAQUE_WHAT = {
@@ -191,6 +191,9 @@ def _check(unit: Unit) -> None:
 def _check_op(unit: Unit, op: Op) -> None:
     """An active operation must be one npgrad can differentiate."""
     if op.kind == "unknown":
+        reason = getattr(op.node, INLINE_ERROR, None)
+        if reason is not None:
+            raise reason  # why the helper could not be inlined, at the helper's line
         hint = (
             "use NumPy functions npgrad knows (`npgrad rules` lists them), or compute this "
             "value from inputs that are not differentiated"

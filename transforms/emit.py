@@ -94,7 +94,10 @@ def compile_unit(unit: Unit) -> types.FunctionType:
         unit.rt: types.CellType(runtime),
     }
     cells.update(zip(user_free, func.__closure__ or (), strict=True))
-    cells.update((name, types.CellType(obj)) for name, obj in unit.cells.items())
+    cells.update(
+        (name, obj if isinstance(obj, types.CellType) else types.CellType(obj))
+        for name, obj in unit.cells.items()
+    )
     closure = tuple(cells[name] for name in inner.co_freevars)
     result = types.FunctionType(inner, func.__globals__, fdef.name, func.__defaults__, closure)
     result.__kwdefaults__ = func.__kwdefaults__

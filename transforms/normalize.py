@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import ast
 import copy
+from typing import Any
 
-from npgrad.errors import NonScalarOutputError, UnsupportedSyntaxError
+from npgrad.errors import NonScalarOutputError, TransformError, UnsupportedSyntaxError
 
 from .blocks import PHI
+from .calls import can_inline, inlined
 from .inline import const_value
-from .unit import RESOLVED, SOURCE_LINE, TRIPS, Unit
+from .unit import INLINE_ERROR, RESOLVED, SOURCE, SOURCE_LINE, TRIPS, Unit
 
 _BINOP = {
     ast.Add: "add",
@@ -112,6 +114,7 @@ class _Normalizer:
         self.out: list[ast.stmt] = []
         self.version: dict[str, str] = {p: p for p in unit.params}
         self.line = 0
+        self.inlining: list[Any] = []  # the helpers being inlined, innermost last
 
     # ----- expressions -------------------------------------------------------------
 
@@ -119,6 +122,8 @@ class _Normalizer:
         stmt = ast.Assign([ast.Name(target, ast.Store())], value)
         ast.copy_location(stmt, like)
         setattr(stmt, SOURCE_LINE, self.line)
+        if hasattr(like, SOURCE):
+            setattr(stmt, SOURCE, getattr(like, SOURCE))
         self.out.append(stmt)
 
     def atom(self, node: ast.expr) -> ast.expr:
@@ -165,6 +170,11 @@ class _Normalizer:
             node.left = self.atom(node.left)
             node.comparators = [self.atom(c) for c in node.comparators]
         elif isinstance(node, ast.Call):
+            callee = getattr(node.func, RESOLVED, None)
+            if can_inline(callee) and not _has_rule(callee):
+                inlined_result = self.inline(node, callee)
+                if inlined_result is not None:
+                    return inlined_result
             if not hasattr(node.func, RESOLVED):
                 if isinstance(node.func, ast.Attribute):
                     node.func.value = self.atom(node.func.value)
@@ -268,6 +278,49 @@ class _Normalizer:
                 "compute the value without this statement, or move it outside the "
                 "differentiated function",
             )
+
+    # ----- calls to the user's functions ---------------------------------------------
+
+    def inline(self, node: ast.Call, callee: Any) -> ast.expr | None:
+        """The callee's body, normalized in place of the call; its result as an atom.
+        None (the call stays a call) when it cannot be inlined: the reason is kept on the
+        node and reported if a differentiated value flows through the call."""
+        if callee in self.inlining:
+            self.unit.error(
+                UnsupportedSyntaxError,
+                f"`{callee.__name__}` calls itself; recursion is not supported yet",
+                node,
+                "write the recursion as a loop",
+            )
+        node.args = [self.atom(a) for a in node.args]
+        for kw in node.keywords:
+            kw.value = self.atom(kw.value)
+        saved = self.out, dict(self.version), self.line
+        self.out = []
+        self.inlining.append(callee)
+        try:
+            bindings, body, returned = inlined(callee, self.unit, node)
+            for name, value in bindings:
+                self.emit(self.store(name), value, node)
+            for stmt in body:
+                self.stmt(stmt)
+            self.line = returned.lineno
+            result = self.op(returned)  # the caller assigns it: `p = 1 / _add4`
+        except TransformError as exc:
+            self.out, self.version, self.line = saved
+            setattr(node, INLINE_ERROR, exc)
+            return None
+        finally:
+            self.inlining.pop()
+        emitted, self.out = self.out, saved[0]
+        src = getattr(returned, SOURCE, None)
+        for st in emitted[len(bindings) :]:
+            for sub in ast.walk(st):
+                if isinstance(sub, ast.stmt) and not hasattr(sub, SOURCE) and src is not None:
+                    setattr(sub, SOURCE, src)  # its `# grad of:` comment quotes the helper
+        self.out.extend(emitted)
+        self.line = saved[2]
+        return result
 
     # ----- control flow --------------------------------------------------------------
 
@@ -523,6 +576,13 @@ _AUG_TEXT = {
     ast.FloorDiv: "//=",
     ast.Mod: "%=",
 }
+
+
+def _has_rule(func: Any) -> bool:
+    """A function with a rule of its own (npgrad.defvjp) is called, not inlined."""
+    from .rules import VJPS
+
+    return func in VJPS
 
 
 def _is_signed_number(node: ast.expr) -> bool:

@@ -103,17 +103,19 @@ def _dce_block(body: list[ast.stmt], live_out: set[str]) -> tuple[list[ast.stmt]
             kept.append(stmt)
     kept.reverse()
     # a comment whose statements are all gone goes too (marks stay: the tape pass pairs them)
-    return [
-        s
-        for i, s in enumerate(kept)
-        if not is_comment(s)
-        or _is_mark(s)
-        or (
-            i + 1 < len(kept)
-            and not is_comment(kept[i + 1])
-            and not isinstance(kept[i + 1], ast.Return)
-        )
-    ], live
+    return [s for i, s in enumerate(kept) if _worth_keeping(s, kept[i + 1 : i + 2])], live
+
+
+def _worth_keeping(stmt: ast.stmt, following: list[ast.stmt]) -> bool:
+    """Statements, marks, and comments followed by a statement they describe."""
+    if not is_comment(stmt) or _is_mark(stmt):
+        return True
+    nxt = following[0] if following else None
+    return (
+        nxt is not None
+        and (_is_mark(nxt) or not is_comment(nxt))
+        and not isinstance(nxt, ast.Return)
+    )
 
 
 def eliminate_dead_code(body: list[ast.stmt]) -> list[ast.stmt]:
@@ -234,5 +236,13 @@ def optimize(unit: Unit) -> Unit:
     fdef = unit.generated
     body = eliminate_dead_code(fdef.body)
     body = inline_temporaries(body, unit.names.temps)
-    fdef.body = resugar_unpacking(body, unit.names.temps)
+    fdef.body = _tidy_comments(resugar_unpacking(body, unit.names.temps))
     return unit
+
+
+def _tidy_comments(body: list[ast.stmt]) -> list[ast.stmt]:
+    """Of comments left next to each other by inlining, keep the one nearest its code."""
+    for stmt in body:
+        for block in child_blocks(stmt):
+            block[:] = _tidy_comments(block) or [ast.Pass()]
+    return [s for i, s in enumerate(body) if _worth_keeping(s, body[i + 1 : i + 2])]

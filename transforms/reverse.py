@@ -29,7 +29,7 @@ from .inline import NOT_NONE, instantiate
 from .ops import SEQUENCE_LITERALS, Op, names_in
 from .resolve import attr_chain, canonical_path
 from .rules.table import PART
-from .unit import SOURCE_LINE, TRIPS, Unit
+from .unit import SOURCE, SOURCE_LINE, TRIPS, Unit
 
 
 class Comment(str):
@@ -282,7 +282,8 @@ class _Blocks(_Sweep):
                 if getattr(stmt, PHI, False):
                     continue  # a block's closing copy: bookkeeping, not a line of the user's
                 if len(self.out) > start and src_line != line and src_line is not None:
-                    text = self.unit.lines[src_line - 1].strip()
+                    lines = getattr(stmt, SOURCE, (None, self.unit.lines))[1]
+                    text = lines[src_line - 1].strip()
                     self.out.insert(start, comment(f"grad of: {text}"))
                     line = src_line
 

@@ -13,6 +13,8 @@ from npgrad.errors import TransformError, locate
 # Markers the passes attach to AST nodes (ast nodes accept extra attributes).
 RESOLVED = "npgrad_obj"  # the Python object a Name/Attribute refers to, resolved at transform time
 SOURCE_LINE = "npgrad_line"  # the user's source line a normalized statement came from
+INLINE_ERROR = "npgrad_inline_error"  # on a call of a user's function that could not be inlined
+SOURCE = "npgrad_src"  # (filename, lines) of a node from another file (an inlined helper)
 TRIPS = "npgrad_trips"  # on a normalized `while`: the name counting its iterations
 
 
@@ -94,7 +96,8 @@ class Unit:
     def error(
         self, cls: type[TransformError], message: str, node: ast.AST | None, hint: str | None = None
     ) -> NoReturn:
-        where = locate(node, self.filename, self.lines) if node is not None else None
+        filename, lines = getattr(node, SOURCE, (self.filename, self.lines))
+        where = locate(node, filename, lines) if node is not None else None
         raise cls(message, where, hint)
 
     @property
