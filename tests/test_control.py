@@ -262,3 +262,84 @@ def test_inlined_helper_reads_like_the_callers_code():
     src = npgrad.grad(logistic_loss).source
     assert "p = 1 / " in src  # sigmoid's body assigns the caller's `p`
     assert "# grad of: return -np.mean(" in src  # bce's own line, quoted from its source
+
+
+# ----- break, continue, early return --------------------------------------------------------
+
+
+def early_return(x):
+    if np.sum(x) > 1:
+        return np.sum(np.sin(x))
+    y = x * x
+    return np.sum(y)
+
+
+def elif_returns(x, a):
+    s = np.sum(x)
+    if s > 2:
+        return a * s
+    elif s > 0:
+        return np.sum(np.exp(x)) * a
+    return -s * a * a
+
+
+def skips_negatives(x):
+    s = 0.0
+    for i in range(x.shape[0]):
+        if x[i] < 0:
+            continue
+        s = s + x[i] ** 2
+    return s
+
+
+def stops_at_threshold(x):
+    s = 0.0
+    for i in range(x.shape[0]):
+        s = s + np.exp(x[i])
+        if s > 3.0:
+            break
+        s = s * 0.9
+    return s
+
+
+def while_with_break(x):
+    y = x * 1.0
+    k = 0
+    while k < 50:
+        y = y * 0.7 + 0.1 * np.sin(y)
+        if np.max(np.abs(y)) < 0.05:
+            break
+        k = k + 1
+    return np.sum(y)
+
+
+def helper_returning_early(v):
+    if np.sum(v) < 0:
+        return -v
+    return v * 2.0
+
+
+def uses_early_returning_helper(x):
+    return np.sum(helper_returning_early(x) ** 2)
+
+
+JUMP_CASES = [
+    (early_return, (X,), 0),
+    (early_return, (X - 1.0,), 0),
+    (elif_returns, (X, 1.3), (0, 1)),
+    (elif_returns, (X * 0.1, 1.3), (0, 1)),
+    (elif_returns, (-X, 1.3), (0, 1)),
+    (skips_negatives, (X,), 0),
+    (stops_at_threshold, (X,), 0),
+    (stops_at_threshold, (X * 0.1,), 0),
+    (while_with_break, (X,), 0),
+    (uses_early_returning_helper, (X,), 0),
+    (uses_early_returning_helper, (-X - 1.0,), 0),
+]
+
+
+@pytest.mark.parametrize(
+    "f, args, wrt", JUMP_CASES, ids=[f"{c[0].__name__}-{k}" for k, c in enumerate(JUMP_CASES)]
+)
+def test_jumps(f, args, wrt):
+    check_grad(f, *args, wrt=wrt)

@@ -25,6 +25,7 @@ from typing import Any
 
 from npgrad.errors import TransformError, UnsupportedSyntaxError
 
+from .jumps import lower_returns
 from .parse import parse
 from .resolve import _Resolver, local_names
 from .unit import RESOLVED, SOURCE, Unit
@@ -80,6 +81,7 @@ def inlined(callee: types.FunctionType, caller: Unit, call: ast.Call) -> tuple[
     call's (already normalized) arguments, with the callee's names renamed for the caller."""
     template, sub = _prepare(callee, caller)
     fdef = copy.deepcopy(template)
+    fdef.body = lower_returns(fdef.body, caller)  # early returns: one result at the end
     body = fdef.body
     if not body or not isinstance(body[-1], ast.Return) or body[-1].value is None:
         sub.error(

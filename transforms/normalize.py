@@ -62,8 +62,6 @@ _OPAQUE = (
     ast.FormattedValue,
 )
 _UNSUPPORTED = {
-    ast.Break: "`break` statements",
-    ast.Continue: "`continue` statements",
     ast.Try: "`try` statements",
     ast.With: "`with` statements",
     ast.FunctionDef: "nested function definitions",
@@ -304,7 +302,7 @@ class _Normalizer:
                 self.emit(self.store(name), value, node)
             for stmt in body:
                 self.stmt(stmt)
-            self.line = returned.lineno
+            self.line = getattr(returned, "lineno", self.line)
             result = self.op(returned)  # the caller assigns it: `p = 1 / _add4`
         except TransformError as exc:
             self.out, self.version, self.line = saved

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from .activity import activity
 from .emit import emit
+from .jumps import jumps
 from .normalize import normalize
 from .optimize import optimize
 from .parse import parse
@@ -24,6 +25,7 @@ Pass = Callable[[Unit], Unit]
 REVERSE_MODE: list[Pass] = [
     parse,  # source text -> FunctionDef in file coordinates
     resolve,  # free names -> objects; NumPy callables -> canonical `np.<name>`
+    jumps,  # break, continue, early return -> branches (and a flag for break)
     normalize,  # one operation per statement, one assignment per name
     activity,  # what depends on wrt and reaches the result; refuse what cannot be done
     reverse,  # forward sweep + reverse sweep, rules inlined
