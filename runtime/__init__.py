@@ -70,7 +70,11 @@ def unbroadcast(g: Any, *like: Any) -> Any:
 
 def grad_like(g: Any, x: Any) -> Any:
     """The final gradient for argument `x`: its shape, its floating dtype, a fresh array
-    (or a Python float for a Python float), zeros where nothing flowed back (g is None)."""
+    (or a Python float for a Python float), zeros where nothing flowed back (g is None).
+
+    A complex `g` for a real `x` (complex intermediates on the way: x * 1j, np.fft) is
+    the adjoint under JAX's convention, dL/da - 1j * dL/db, so the gradient is its real
+    part."""
     if g is None:
         return 0.0 if isinstance(x, float | int) else np.zeros_like(x)
     if np.shape(g) != np.shape(x):
@@ -78,6 +82,10 @@ def grad_like(g: Any, x: Any) -> Any:
             f"npgrad internal error: a gradient of shape {np.shape(g)} for an argument of "
             f"shape {np.shape(x)}; please report this with the function's source"
         )
+    if np.iscomplexobj(g) and not np.iscomplexobj(x):
+        g = np.real(g)
+        if isinstance(g, np.ndarray) and np.result_type(x) == g.dtype:
+            g = g.copy()  # an array of its own, not a view into the complex one
     if isinstance(x, float | int):
         return float(g)
     dtype = np.result_type(x)

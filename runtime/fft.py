@@ -1,10 +1,16 @@
 """Runtime helpers for the fft rules (see transforms/rules/fft.py).
 
-The adjoint of a complex value z = a + ib is dL/da + 1j * dL/db, so the adjoint of a linear
-transform is its conjugate transpose: fft's is ifft with the opposite normalization
-("backward" <-> "forward", "ortho" stays), ifft's is fft. Cropping along an axis (n or s
-shorter than the input) becomes zero-padding in the adjoint and padding becomes cropping.
-A real argument gets the real part.
+Complex values follow JAX's convention: the adjoint of z = a + ib is dL/da - 1j * dL/db.
+Then the adjoint of a complex-linear map y = A x is the plain transpose, A^T g (no
+conjugate), and DFT matrices are symmetric: fft's adjoint is fft with the same
+normalization, ifft's is ifft. Cropping along an axis (n or s shorter than the input)
+becomes zero-padding in the adjoint and padding becomes cropping. rfft is fft of a real
+input kept to the half spectrum: its adjoint zero-pads g to the full length, applies fft
+and keeps the real part. irfft is not complex-linear (it reads only the Hermitian half
+spectrum), so its adjoint is worked out from the real loss: the conjugate of rfft(g) with
+the opposite normalization ("backward" <-> "forward", "ortho" stays), the bins that stand
+for two conjugate frequencies doubled. A real argument gets the real part, and the
+adjoint of a real result (irfft, hfft) is read as real.
 """
 
 from __future__ import annotations
@@ -74,18 +80,20 @@ def _cook(a: Any, s: Any, axes: Any, invreal: bool = False) -> tuple[list[int], 
 
 def _c2c(g: Any, a: Any, s: Any, axes: Any, norm: str | None, inverse: bool) -> Any:
     s, axes = _cook(a, s, axes)
-    adjoint = np.fft.fftn if inverse else np.fft.ifftn
-    da = adjoint(g, axes=axes, norm=_dual(norm))
+    _dual(norm)  # the same check of `norm` as NumPy's
+    transpose = np.fft.ifftn if inverse else np.fft.fftn
+    da = transpose(g, axes=axes, norm=norm)
     return _like(_fit(da, axes, [np.shape(a)[ax] for ax in axes]), a)
 
 
 def fft_vjp(g: Any, a: Any, n: Any = None, axis: int = -1, norm: str | None = None) -> Any:
-    """Adjoint of `np.fft.fft(a, n, axis, norm)`: ifft with the opposite normalization."""
+    """Adjoint of `np.fft.fft(a, n, axis, norm)`: fft of g with the same normalization (the
+    DFT matrix is symmetric), cropped or padded back to a's length."""
     return _c2c(g, a, None if n is None else [n], [axis], norm, inverse=False)
 
 
 def ifft_vjp(g: Any, a: Any, n: Any = None, axis: int = -1, norm: str | None = None) -> Any:
-    """Adjoint of `np.fft.ifft(a, n, axis, norm)`: fft with the opposite normalization."""
+    """Adjoint of `np.fft.ifft(a, n, axis, norm)`: ifft of g with the same normalization."""
     return _c2c(g, a, None if n is None else [n], [axis], norm, inverse=True)
 
 
@@ -101,10 +109,12 @@ def ifftn_vjp(g: Any, a: Any, s: Any = None, axes: Any = None, norm: str | None 
 
 def rfftn_vjp(g: Any, a: Any, s: Any = None, axes: Any = None, norm: str | None = None) -> Any:
     """Adjoint of `np.fft.rfftn(a, s, axes, norm)` (and rfft, rfft2): the half spectrum
-    zero-padded to the full length, then the adjoint of fftn, real part."""
+    zero-padded to the full length, fftn with the same normalization, real part (rfftn
+    reads only the real part of its input)."""
     s, axes = _cook(a, s, axes)
+    _dual(norm)
     full = _fit(g, axes[-1:], s[-1:])
-    da = np.real(np.fft.ifftn(full, axes=axes, norm=_dual(norm)))
+    da = np.real(np.fft.fftn(full, axes=axes, norm=norm))
     return _fit(da, axes, [np.shape(a)[ax] for ax in axes])
 
 
@@ -114,11 +124,17 @@ def rfft_vjp(g: Any, a: Any, n: Any = None, axis: int = -1, norm: str | None = N
 
 
 def irfftn_vjp(g: Any, a: Any, s: Any = None, axes: Any = None, norm: str | None = None) -> Any:
-    """Adjoint of `np.fft.irfftn(a, s, axes, norm)` (and irfft, irfft2): rfftn of g with the
-    opposite normalization, the bins that stand for two (conjugate) frequencies doubled,
-    then cropped or padded to the input's half spectrum."""
+    """Adjoint of `y = np.fft.irfftn(a, s, axes, norm)` (and irfft, irfft2).
+
+    Along the last axis y_t = sum_k c_k Re(a_k e^(2 pi i k t / n)) / n (norm "backward"),
+    with c_k = 2 for the bins that stand for two conjugate frequencies and 1 for the zero
+    (and, for even n, the Nyquist) bin, whose imaginary parts are not read. So
+    dL/da_k = c_k conj(rfft(g)_k) / n: rfftn of the (real) g with the opposite
+    normalization, conjugated, those bins doubled, then cropped or padded to the input's
+    half spectrum; the complex ifft along the other axes transposes to itself and folds
+    into the same conjugate."""
     s, axes = _cook(a, s, axes, invreal=True)
-    h = np.fft.rfftn(g, axes=axes, norm=_dual(norm))
+    h = np.conjugate(np.fft.rfftn(np.real(g), axes=axes, norm=_dual(norm)))
     n = s[-1]
     twice = np.full(n // 2 + 1, 2.0)
     twice[0] = 1.0
@@ -137,11 +153,11 @@ def irfft_vjp(g: Any, a: Any, n: Any = None, axis: int = -1, norm: str | None = 
 
 def hfft_vjp(g: Any, a: Any, n: Any = None, axis: int = -1, norm: str | None = None) -> Any:
     """Adjoint of `np.fft.hfft(a, n, axis, norm)`, which is irfft(conj(a), n, axis) with the
-    opposite normalization."""
+    opposite normalization: the adjoint of irfft, through conj's (conj(g))."""
     return np.conjugate(irfft_vjp(g, np.conjugate(a), n, axis, _dual(norm)))
 
 
 def ihfft_vjp(g: Any, a: Any, n: Any = None, axis: int = -1, norm: str | None = None) -> Any:
     """Adjoint of `np.fft.ihfft(a, n, axis, norm)`, which is conj(rfft(a, n, axis)) with the
-    opposite normalization."""
+    opposite normalization: conj's adjoint (conj(g)), then rfft's."""
     return rfft_vjp(np.conjugate(g), a, n, axis, _dual(norm))

@@ -66,9 +66,10 @@ def _triangle(gsym: Any, lower: bool) -> Any:
 
 
 def _symmetric_from(a: Any, lower: bool) -> Any:
-    """The symmetric matrix NumPy reads from one triangle of `a`."""
+    """The symmetric (Hermitian, for complex `a`) matrix NumPy reads from one triangle of `a`:
+    the other triangle mirrored (conjugated), the real part of the diagonal."""
     t = np.tril(a, -1) if lower else np.triu(a, 1)
-    return t + _mT(t) + _diag_embed(np.diagonal(a, axis1=-2, axis2=-1))
+    return t + _mH(t) + _diag_embed(np.real(np.diagonal(a, axis1=-2, axis2=-1)))
 
 
 def _diag_embed(d: Any) -> Any:
@@ -77,7 +78,25 @@ def _diag_embed(d: Any) -> Any:
 
 
 def _sym(x: Any) -> Any:
-    return (x + _mT(x)) / 2
+    """The symmetric part of x; for complex x the Hermitian part, (x + x^H) / 2, which is
+    the gradient for a Hermitian argument (its diagonal real)."""
+    return (x + _mH(x)) / 2
+
+
+def _mH(x: Any) -> Any:
+    """The conjugate transpose of each matrix in a stack (the transpose for real x)."""
+    return np.conjugate(_mT(x)) if np.iscomplexobj(x) else _mT(x)
+
+
+def _conj(x: Any) -> Any:
+    """conj(x), and x itself (no copy) where x is real."""
+    return np.conjugate(x) if np.iscomplexobj(x) else x
+
+
+def _real(g: Any) -> Any:
+    """The adjoint of a real result: its real part (a real value may carry a complex adjoint
+    from complex intermediates downstream; only the real part is meaningful)."""
+    return None if g is None else np.real(g)
 
 
 def _gap_inverse(w: Any) -> Any:
@@ -117,37 +136,40 @@ def solve_vjp_a(g: Any, ans: Any, a: Any, b: Any) -> Any:
 
 def pinv_vjp(g: Any, ans: Any, a: Any, hermitian: bool = False) -> Any:
     """Adjoint of `p = np.linalg.pinv(a)`, exact where the rank of a is locally constant
-    (full rank, or a gap above rcond):
-    -p.T g p.T + (I - a p).T g.T p p.T + p.T p g.T (I - p a).T."""
+    (full rank, or a gap above rcond). From dp = -p da p + p p^H da^H (I - a p)
+    + (I - p a) da^H p^H p: -p^T g p^T + conj((I - a p) g^T p p^H + p^H p g^T (I - p a))
+    (the terms in da^H contribute conjugated; for real a, conj does nothing)."""
     a = _symmetric_from(a, True) if hermitian else np.asarray(a)
     p = ans
     pt = _mT(p)
+    ph = _mH(p)
     gt = _mT(g)
     m, n = np.shape(a)[-2:]
     grad = -pt @ g @ pt
-    grad = grad + (np.eye(m) - a @ p) @ gt @ (p @ pt)
-    grad = grad + (pt @ p) @ gt @ (np.eye(n) - p @ a)
+    rest = (np.eye(m) - a @ p) @ gt @ (p @ ph) + (ph @ p) @ gt @ (np.eye(n) - p @ a)
+    grad = grad + (np.conjugate(rest) if np.iscomplexobj(p) else rest)
     return _triangle(_sym(grad), True) if hermitian else grad
 
 
 def lstsq_vjp_b(g: tuple[Any, ...], ans: Any, a: Any, b: Any) -> Any:
     """Adjoint of `np.linalg.lstsq(a, b)` with respect to b, from the adjoints of the
     solution x (x = pinv(a) b) and of the residuals ||b - a x||^2 (the rank gets none)."""
-    gx, gres = g[0], g[1]
+    gx, gres = g[0], _real(g[1])
     x = ans[0]
     gb = np.zeros(np.shape(b))
     if gx is not None:
         gb = gb + np.linalg.pinv(a).T @ gx
     if gres is not None and np.size(ans[1]):
-        gb = gb + 2 * (b - a @ x) * (gres[0] if np.ndim(b) == 1 else gres)
+        # d||r||^2 = 2 Re(r^H dr): the adjoint of r is 2 conj(r) gres
+        gb = gb + 2 * _conj(b - a @ x) * (gres[0] if np.ndim(b) == 1 else gres)
     return gb
 
 
 def lstsq_vjp_a(g: tuple[Any, ...], ans: Any, a: Any, b: Any) -> Any:
     """Adjoint of `np.linalg.lstsq(a, b)` with respect to a: through x = pinv(a) b, the
-    residuals (at the optimum, d||b - a x||^2 / da = -2 (b - a x) x.T) and the singular
-    values s (U diag(gs) Vh)."""
-    gx, gres, _, gs = g
+    residuals (at the optimum, d||b - a x||^2 / da = -2 conj(b - a x) x.T) and the singular
+    values s (conj(U diag(gs) Vh))."""
+    gx, gres, _, gs = g[0], _real(g[1]), g[2], _real(g[3])
     x = ans[0]
     ga = np.zeros(np.shape(a))
     if gx is not None:
@@ -155,47 +177,71 @@ def lstsq_vjp_a(g: tuple[Any, ...], ans: Any, a: Any, b: Any) -> Any:
         gp = np.multiply.outer(gx, b) if np.ndim(b) == 1 else gx @ b.T
         ga = ga + pinv_vjp(gp, p, a)
     if gres is not None and np.size(ans[1]):
-        r = b - a @ x
+        r = _conj(b - a @ x)
         if np.ndim(b) == 1:
             ga = ga - 2 * gres[0] * np.multiply.outer(r, x)
         else:
             ga = ga - 2 * (r * gres) @ x.T
     if gs is not None:
         u, _, vh = np.linalg.svd(a, full_matrices=False)
-        ga = ga + (u * gs) @ vh
+        ga = ga + _conj((u * gs[..., None, :]) @ vh)
     return ga
 
 
-def slogdet_vjp(glogdet: Any, a: Any) -> Any:
-    """Adjoint of `sign, logabsdet = np.linalg.slogdet(a)`: glogdet * inv(a).T (the sign
-    gets no gradient)."""
-    if glogdet is None:
+def slogdet_vjp(glogdet: Any, a: Any, gsign: Any = None, ans: Any = None) -> Any:
+    """Adjoint of `sign, logabsdet = np.linalg.slogdet(a)`: logabsdet = Re(log det a), so
+    glogdet * inv(a).T. A real sign is constant (no gradient). A complex sign,
+    exp(1j * Im(log det a)), gets 1j * Im(gsign * sign) * inv(a).T when `gsign` and `ans`
+    (the results) are passed."""
+    glogdet = _real(glogdet)
+    complex_sign = gsign is not None and ans is not None and np.iscomplexobj(ans[0])
+    if glogdet is None and not complex_sign:
         return np.zeros(np.shape(a))
-    return np.expand_dims(glogdet, (-2, -1)) * _mT(np.linalg.inv(a))
+    coef = 0 if glogdet is None else glogdet
+    if complex_sign:
+        coef = coef + 1j * np.imag(gsign * ans[0])
+    return np.expand_dims(coef, (-2, -1)) * _mT(np.linalg.inv(a))
 
 
 # ----- decompositions ----------------------------------------------------------------
 
 
 def cholesky_vjp(g: Any, ans: Any, upper: bool = False) -> Any:
-    """Adjoint of `L = np.linalg.cholesky(a)` (U = L.T for upper=True), which reads the
-    lower (upper) triangle of a: with S = L^-T phi(L^T g) L^-1, phi taking the lower
-    triangle with its diagonal halved, the symmetric gradient is (S + S^T) / 2."""
-    low = _mT(ans) if upper else ans
-    gl = _mT(g) if upper else g
+    """Adjoint of `L = np.linalg.cholesky(a)` (U = L^H for upper=True), which reads the
+    lower (upper) triangle of a: with S = L^-T phi(L^T g) conj(L)^-1, phi taking the lower
+    triangle with its diagonal halved, the symmetric (Hermitian) gradient is
+    (S + S^H) / 2."""
+    low = _mH(ans) if upper else ans
+    gl = _mH(g) if upper else g
     phi = np.tril(_mT(low) @ gl)
     phi = phi - _diag_embed(np.diagonal(phi, axis1=-2, axis2=-1)) / 2
-    s = np.linalg.solve(_mT(low), _mT(np.linalg.solve(_mT(low), _mT(phi))))
+    s = np.linalg.solve(_mT(low), _mT(np.linalg.solve(_mH(low), _mT(phi))))
     return _triangle(_sym(s), not upper)
 
 
 def _qr_square_or_tall(gq: Any, gr: Any, q: Any, r: Any) -> Any:
     """QR adjoint for m >= n: (gQ + Q copyltu(M)) R^-T with M = R gR^T - gQ^T Q."""
+    if np.iscomplexobj(q):
+        return _qr_complex(gq, gr, q, r)
     mm = r @ _mT(gr) - _mT(gq) @ q
     low = np.tril(mm, -1)
     copyltu = low + _mT(low) + _diag_embed(np.diagonal(mm, axis1=-2, axis2=-1))
     b = gq + q @ copyltu
     return _mT(np.linalg.solve(r, _mT(b)))
+
+
+def _qr_complex(gq: Any, gr: Any, q: Any, r: Any) -> Any:
+    """QR adjoint for complex a, m >= n (LAPACK's R has a real diagonal). With
+    X = Q^H da R^-1, Q^H dQ = Omega = tril(X, -1) - tril(X, -1)^H + 1j Im(diag X) and
+    dR = (X - Omega) R, so with N = gQ^T Q - R gR^T and
+    P = tril(N^T - conj(N), -1) + 1j Im(diag N):
+    conj(Q) P R^-T + (I - conj(Q) Q^T) gQ R^-T + conj(Q) gR."""
+    qc = np.conjugate(q)
+    nn = _mT(gq) @ q - r @ _mT(gr)
+    dn = np.diagonal(nn, axis1=-2, axis2=-1)
+    p = np.tril(_mT(nn) - np.conjugate(nn), -1) + _diag_embed(1j * np.imag(dn))
+    b = qc @ p + gq - qc @ (_mT(q) @ gq)
+    return _mT(np.linalg.solve(r, _mT(b))) + qc @ gr
 
 
 def qr_vjp(g: tuple[Any, ...], ans: Any, a: Any, mode: str = "reduced") -> Any:
@@ -219,62 +265,77 @@ def qr_vjp(g: tuple[Any, ...], ans: Any, a: Any, mode: str = "reduced") -> Any:
         q, gq, r, gr = q[..., :, :k], gq[..., :, :k], r[..., :k, :], gr[..., :k, :]
     if m >= n:
         return _qr_square_or_tall(gq, gr, q, r)
-    # wide: a = [x | y] with x = q r1 square, y = q r2
+    # wide: a = [x | y] with x = q r1 square, y = q r2 (r2 = q^H y)
     r1, gr1, gr2 = r[..., :, :k], gr[..., :, :k], gr[..., :, k:]
     y = np.asarray(a)[..., :, k:]
-    gx = _qr_square_or_tall(gq + y @ _mT(gr2), gr1, q, r1)
-    return np.concatenate([gx, q @ gr2], axis=-1)
+    gx = _qr_square_or_tall(gq + _conj(y @ _mT(gr2)), gr1, q, r1)
+    return np.concatenate([gx, _conj(q) @ gr2], axis=-1)
+
+
+def _check_gauge(inner_diag: Any, scale: Any, what: str) -> None:
+    """Complex eigen- and singular vectors are unique up to a phase each: a loss that
+    depends on the phases NumPy picked has no gradient (the imaginary part of the diagonal
+    of V^T gV, for eigenvectors, would be 0 otherwise)."""
+    tol = 1e-6 * max(1.0, float(np.max(np.abs(scale), initial=0.0)))
+    if np.max(np.abs(np.imag(inner_diag)), initial=0.0) > tol:
+        raise ValueError(
+            f"the loss depends on the phases of the complex {what} NumPy returned, which are "
+            "arbitrary (each vector may be multiplied by any exp(1j * t)); npgrad "
+            "differentiates only losses that do not depend on them (np.abs of the vectors, "
+            "v @ v.conj().T, ...)"
+        )
 
 
 def _eigh_sym_grad(gw: Any, gv: Any, w: Any, v: Any) -> Any:
-    """V (diag(gw) + F * (V^T gV)) V^T, symmetrized: the symmetric gradient of eigh."""
+    """conj(V) (diag(gw) + F * (V^T gV)) V^T, symmetrized (its Hermitian part, for complex
+    v): the symmetric gradient of eigh."""
     inner = 0
     if gw is not None:
-        inner = inner + _diag_embed(gw)
+        inner = inner + _diag_embed(np.real(gw))
     if gv is not None:
-        inner = inner + _gap_inverse(w) * (_mT(v) @ gv)
-    return _sym(v @ inner @ _mT(v))
+        vtg = _mT(v) @ gv
+        if np.iscomplexobj(v):
+            _check_gauge(np.diagonal(vtg, axis1=-2, axis2=-1), vtg, "eigenvectors")
+        inner = inner + _gap_inverse(w) * vtg
+    return _sym(_conj(v) @ inner @ _mT(v))
 
 
 def eigh_vjp(gw: Any, gv: Any, ans: Any, UPLO: str = "L") -> Any:
     """Adjoint of `w, v = np.linalg.eigh(a, UPLO)`, for distinct eigenvalues; eigh reads
-    the UPLO triangle of a, which gets the gradient."""
+    the UPLO triangle of a, which gets the gradient (for complex a: the loss must not
+    depend on the eigenvectors' phases)."""
     w, v = ans
     return _triangle(_eigh_sym_grad(gw, gv, w, v), UPLO.upper() == "L")
 
 
 def eigvalsh_vjp(g: Any, a: Any, UPLO: str = "L") -> Any:
-    """Adjoint of `np.linalg.eigvalsh(a, UPLO)`: V diag(g) V^T on the UPLO triangle."""
+    """Adjoint of `np.linalg.eigvalsh(a, UPLO)`: conj(V) diag(g) V^T on the UPLO triangle."""
     w, v = np.linalg.eigh(a, UPLO)
     return _triangle(_eigh_sym_grad(g, None, w, v), UPLO.upper() == "L")
 
 
-def _check_real_eig(w: Any) -> None:
-    if np.iscomplexobj(w):
-        raise ValueError(
-            "np.linalg.eig returned complex eigenvalues; npgrad differentiates eig only for "
-            "matrices whose eigenvalues are all real (use eigh for symmetric matrices)"
-        )
-
-
 def eig_vjp(gw: Any, gv: Any, ans: Any) -> Any:
-    """Adjoint of `w, v = np.linalg.eig(a)` for real, distinct eigenvalues and NumPy's
-    unit-length eigenvectors: V^-T (diag(gw) + F * (V^T gV - V^T V diag(V^T gV))) V^T."""
+    """Adjoint of `w, v = np.linalg.eig(a)` for distinct eigenvalues (real or complex:
+    eigenvalues are holomorphic in a) and NumPy's unit-length eigenvectors:
+    V^-T (diag(gw) + F * (V^T gV - V^T conj(V) Re(diag(V^T gV)))) V^T. For complex
+    eigenvectors the loss must not depend on their phases."""
     w, v = ans
-    _check_real_eig(w)
     inner = 0
     if gw is not None:
         inner = inner + _diag_embed(gw)
     if gv is not None:
         vtg = _mT(v) @ gv
-        unit = _mT(v) @ v * np.diagonal(vtg, axis1=-2, axis2=-1)[..., None, :]
+        d = np.diagonal(vtg, axis1=-2, axis2=-1)
+        if np.iscomplexobj(v):
+            _check_gauge(d, vtg, "eigenvectors")
+        unit = _mT(v) @ _conj(v) * np.real(d)[..., None, :]
         inner = inner + _gap_inverse(w) * (vtg - unit)
     return np.linalg.solve(_mT(v), inner @ _mT(v))
 
 
 def eigvals_vjp(g: Any, ans: Any, a: Any) -> Any:
-    """Adjoint of `np.linalg.eigvals(a)` for real, distinct eigenvalues: V^-T diag(g) V^T."""
-    _check_real_eig(ans)
+    """Adjoint of `np.linalg.eigvals(a)` for distinct eigenvalues, real or complex (they
+    are holomorphic in a): V^-T diag(g) V^T."""
     w, v = np.linalg.eig(a)
     return np.linalg.solve(_mT(v), _diag_embed(g) @ _mT(v))
 
@@ -289,7 +350,8 @@ def svd_vjp(
 ) -> Any:
     """Adjoint of `u, s, vh = np.linalg.svd(a, ...)` for distinct nonzero singular values.
     full_matrices=True is allowed where the extra columns of u (rows of vh) get no gradient
-    (they are not unique); with hermitian=True the lower triangle of a gets the gradient."""
+    (they are not unique); with hermitian=True the lower triangle of a gets the gradient.
+    For complex a the loss must not depend on the singular vectors' phases."""
     if not compute_uv:
         raise ValueError(
             "npgrad cannot differentiate np.linalg.svd(a, compute_uv=False), whose result is "
@@ -309,33 +371,47 @@ def svd_vjp(
         u, vh = u[..., :, :k], vh[..., :k, :]
         gu = None if gu is None else gu[..., :, :k]
         gvh = None if gvh is None else gvh[..., :k, :]
-    grad = _svd_grad(gu, gs, gvh, u, s, vh)
+    grad = _svd_grad(gu, _real(gs), gvh, u, s, vh)
     return _triangle(_sym(grad), True) if hermitian else grad
 
 
 def _svd_grad(gu: Any, gs: Any, gvh: Any, u: Any, s: Any, vh: Any) -> Any:
+    """conj(U) inner conj(Vh) plus the parts of gU, gVh outside the spans of U, V; for real
+    a the conjugates do nothing. For complex a, inner has the term 1j Im(diag(U^T gU)) / s
+    that fixes the phases as JAX does, and the loss must not depend on the phases."""
     m, n = np.shape(u)[-2], np.shape(vh)[-1]
     k = np.shape(s)[-1]
     f = _gap_inverse(s**2)
     inner = 0 if gs is None else _diag_embed(gs)
     grad = 0
+    uc, vhc = _conj(u), _conj(vh)
+    cplx = np.iscomplexobj(u)
+    phase = 0
     if gu is not None:
         utgu = _mT(u) @ gu
-        inner = inner + f * (utgu - _mT(utgu)) * s[..., None, :]
+        inner = inner + f * (utgu - _mH(utgu)) * s[..., None, :]
+        if cplx:
+            du = np.diagonal(utgu, axis1=-2, axis2=-1)
+            inner = inner + _diag_embed(1j * np.imag(du) / s)
+            phase = phase + du
         if m > k:
-            grad = grad + ((gu - u @ utgu) / s[..., None, :]) @ vh
+            grad = grad + ((gu - uc @ utgu) / s[..., None, :]) @ vhc
     if gvh is not None:
-        vtgv = vh @ _mT(gvh)
-        inner = inner + s[..., :, None] * (f * (vtgv - _mT(vtgv)))
+        vtgv = vhc @ _mH(gvh)  # V^T times the adjoint of V, which is gVh^H
+        inner = inner + s[..., :, None] * (f * (vtgv - _mH(vtgv)))
+        if cplx:
+            phase = phase + np.diagonal(vtgv, axis1=-2, axis2=-1)
         if n > k:
-            grad = grad + u @ ((gvh - _mT(vtgv) @ vh) / s[..., :, None])
-    return grad + u @ inner @ vh
+            grad = grad + uc @ ((gvh - _mH(vtgv) @ vhc) / s[..., :, None])
+    if cplx and (gu is not None or gvh is not None):
+        _check_gauge(phase, inner, "singular vectors")
+    return grad + uc @ inner @ vhc
 
 
 def svdvals_vjp(g: Any, a: Any) -> Any:
-    """Adjoint of `np.linalg.svdvals(a)`: U diag(g) Vh."""
+    """Adjoint of `np.linalg.svdvals(a)`: conj(U diag(g) Vh)."""
     u, _, vh = np.linalg.svd(a, full_matrices=False)
-    return (u * g[..., None, :]) @ vh
+    return _conj((u * np.real(g)[..., None, :]) @ vh)
 
 
 # ----- products ----------------------------------------------------------------------
@@ -382,7 +458,7 @@ def multi_dot_vjp(g: Any, arrays: list[Any], part: int) -> Any:
 
 
 def _trans_code(trans: Any) -> int:
-    return {0: 0, "N": 0, 1: 1, "T": 1, 2: 1, "C": 1}[trans]
+    return {0: 0, "N": 0, 1: 1, "T": 1, 2: 2, "C": 2}[trans]
 
 
 def _as_columns(g: Any, b: Any) -> Any:
@@ -393,17 +469,25 @@ def _as_columns(g: Any, b: Any) -> Any:
 def _triangular_solve_adjoint(
     g: Any, a: Any, b: Any, trans: Any, lower: bool, unit_diagonal: bool
 ) -> Any:
+    """The adjoint of b, as columns: x = op(a)^-1 b with op(a) = a or a^T is complex-linear
+    in b, so it is op(a)^-T g, the solve with the other transposition."""
     from scipy.linalg import solve_triangular
 
-    t = 1 - _trans_code(trans)
+    t = 1 - min(_trans_code(trans), 1)
     return solve_triangular(a, _as_columns(g, b), trans=t, lower=lower, unit_diagonal=unit_diagonal)
+
+
+def _conjugate_trans(trans: Any, a: Any) -> bool:
+    """trans='C' on a complex a solves with conj(a)^T: the 'T' solve of conj(a)."""
+    return _trans_code(trans) == 2 and np.iscomplexobj(a)
 
 
 def solve_triangular_vjp_b(
     g: Any, a: Any, b: Any, trans: Any = 0, lower: bool = False, unit_diagonal: bool = False
 ) -> Any:
     """Adjoint of `scipy.linalg.solve_triangular(a, b, trans, lower, ...)` with respect to
-    b: the solve with the transposed triangle."""
+    b: the solve with the transposed triangle (of conj(a) for trans='C')."""
+    a = np.conjugate(a) if _conjugate_trans(trans, a) else a
     gb = _triangular_solve_adjoint(g, a, b, trans, lower, unit_diagonal)
     return _unbroadcast_batch(gb[..., 0] if np.ndim(b) == 1 else gb, b)
 
@@ -418,36 +502,45 @@ def solve_triangular_vjp_a(
     unit_diagonal: bool = False,
 ) -> Any:
     """Adjoint of `x = scipy.linalg.solve_triangular(a, b, ...)` with respect to a: -gb x^T
-    (transposed for trans), on the triangle the solver reads (strict if unit_diagonal)."""
+    (transposed for trans), on the triangle the solver reads (strict if unit_diagonal);
+    for trans='C' on complex a, the conjugate of that for the 'T' solve of conj(a)."""
+    conj = _conjugate_trans(trans, a)
+    a = np.conjugate(a) if conj else a
     gb = _triangular_solve_adjoint(g, a, b, trans, lower, unit_diagonal)
     ga = -gb @ _mT(_as_columns(ans, b))
     ga = _mT(ga) if _trans_code(trans) else ga
+    ga = np.conjugate(ga) if conj else ga
     k = -1 if unit_diagonal else 0
     return _unbroadcast_batch(np.tril(ga, k) if lower else np.triu(ga, -k), a)
 
 
 def _cho_solve_adjoint(g: Any, c_and_lower: tuple[Any, bool], b: Any) -> Any:
+    """The adjoint of b, as columns: a^-T g = conj(a^-1 conj(g)), a = c c^H being
+    Hermitian (for real c, just the same solve applied to g)."""
     from scipy.linalg import cho_solve
 
+    if np.iscomplexobj(c_and_lower[0]):
+        return np.conjugate(cho_solve(c_and_lower, np.conjugate(_as_columns(g, b))))
     return cho_solve(c_and_lower, _as_columns(g, b))
 
 
 def cho_solve_vjp_b(g: Any, c_and_lower: tuple[Any, bool], b: Any) -> Any:
     """Adjoint of `scipy.linalg.cho_solve((c, lower), b)` with respect to b: the same
-    solve applied to g (the matrix is symmetric)."""
+    solve applied to g (conjugated around it for complex c: the matrix is Hermitian)."""
     gb = _cho_solve_adjoint(g, c_and_lower, b)
     return _unbroadcast_batch(gb[..., 0] if np.ndim(b) == 1 else gb, b)
 
 
 def cho_solve_vjp_c(g: Any, ans: Any, c_and_lower: tuple[Any, bool], b: Any) -> Any:
     """Adjoint of `x = scipy.linalg.cho_solve((c, lower), b)` with respect to the factor c
-    (a = c c^T for lower, c^T c for upper; the other triangle of c is not read):
-    with ga = -gb x^T, (ga + ga^T) c for lower, c (ga + ga^T) for upper."""
+    (a = c c^H for lower, c^H c for upper; the other triangle of c is not read):
+    with ga = -gb x^T, (ga + ga^H) conj(c) for lower, conj(c) (ga + ga^H) for upper."""
     c, lower = c_and_lower
     gb = _cho_solve_adjoint(g, c_and_lower, b)
     ga = -gb @ _mT(_as_columns(ans, b))
-    ga = ga + _mT(ga)
-    gc = np.tril(ga @ np.tril(c)) if lower else np.triu(np.triu(c) @ ga)
+    ga = ga + _mH(ga) if np.iscomplexobj(c) else ga + _mT(ga)
+    cc = _conj(c)
+    gc = np.tril(ga @ np.tril(cc)) if lower else np.triu(np.triu(cc) @ ga)
     return _unbroadcast_batch(gc, c)
 
 

@@ -15,9 +15,16 @@ Kinks, one convention each:
 - `nan_to_num` passes the gradient where `x` was finite, and to `nan`/`posinf`/`neginf`
   where it replaced a value with them; `sinc` has gradient 0 at 0 (its exact derivative).
 
-Complex values: `real`, `imag`, `conj` and `angle` follow the convention that the adjoint
-of a complex intermediate z = a + ib is dL/da + 1j * dL/db; on real input `real` and `conj`
-are the identity and `imag` and `angle` have gradient 0. The other rules are for real input.
+Complex values follow JAX's convention: the adjoint of a complex intermediate z = a + ib is
+dL/da - 1j * dL/db. Holomorphic functions (arithmetic, exp, log, sqrt, the trigonometric and
+hyperbolic functions, ...) then need no conjugates: their rules are the real ones as written.
+The functions that are not holomorphic have their own rules: `real` (g), `imag` (-1j * g),
+`conj` (conj(g)), `abs` (g * conj(z) / |z|, 0 at 0) and `angle` (-1j * g / z). A real
+argument's gradient is the real part of its adjoint (rt.grad_like), so a real value may carry
+a complex adjoint on the way; the functions with a real result from a complex input (`real`,
+`imag`, `abs`, `angle`) therefore read only the real part of `g`. On real input `real` and
+`conj` are the identity, `abs` is `g * np.sign(x)`, and `imag` and `angle` have gradient 0.
+The other rules (maximum, hypot, arctan2, clip, ...) are for real input.
 """
 
 # ruff: noqa: E501
@@ -261,7 +268,11 @@ def rad2deg(g, ans, x):
 
 @vjp(np.absolute, builtins.abs)
 def absolute(g, ans, x):
-    return g * np.sign(x)
+    return (
+        g * np.sign(x)
+        if not np.iscomplexobj(x)
+        else np.real(g) * np.conjugate(x) / np.where(x == 0, 1, np.absolute(x))
+    )
 
 
 @vjp(np.fabs)
@@ -343,17 +354,17 @@ def modf(g, ans, x):
     return g[0]
 
 
-# ----- complex parts (real input; complex intermediates per the module docstring) ------
+# ----- complex parts (JAX's convention, see the module docstring) ----------------------
 
 
 @vjp(np.real)
 def real(g, ans, val):
-    return g
+    return np.real(g)
 
 
 @vjp(np.imag)
 def imag(g, ans, val):
-    return 1j * g if np.iscomplexobj(val) else np.zeros_like(g)
+    return -1j * np.real(g) if np.iscomplexobj(val) else np.zeros_like(g)
 
 
 @vjp(np.conjugate)
@@ -363,7 +374,7 @@ def conjugate(g, ans, x):
 
 @vjp(np.angle)
 def angle(g, ans, z, deg=False):
-    return (1j * g / np.conjugate(z) if np.iscomplexobj(z) else np.zeros_like(g)) * (
+    return (-1j * np.real(g) / z if np.iscomplexobj(z) else np.zeros_like(g)) * (
         180 / np.pi if deg else 1
     )
 
