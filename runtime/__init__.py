@@ -84,15 +84,18 @@ def grad_like(g: Any, x: Any) -> Any:
         )
     if np.iscomplexobj(g) and not np.iscomplexobj(x):
         g = np.real(g)
-        if isinstance(g, np.ndarray) and np.result_type(x) == g.dtype:
-            g = g.copy()  # an array of its own, not a view into the complex one
     if isinstance(x, float | int):
         return float(g)
     dtype = np.result_type(x)
     if not isinstance(x, np.ndarray):
         return dtype.type(g)
-    if not isinstance(g, np.ndarray) or g.dtype != dtype or not g.flags.writeable:
-        g = np.array(g, dtype=dtype)
+    if (
+        not isinstance(g, np.ndarray)
+        or g.dtype != dtype
+        or not g.flags.writeable
+        or (isinstance(g.base, np.ndarray) and g.base.dtype.kind == "c" and g.dtype.kind != "c")
+    ):
+        g = np.array(g, dtype=dtype)  # a copy; not a view into the real part of a complex array
     return g
 
 

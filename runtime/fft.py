@@ -79,8 +79,7 @@ def _cook(a: Any, s: Any, axes: Any, invreal: bool = False) -> tuple[list[int], 
 
 
 def _c2c(g: Any, a: Any, s: Any, axes: Any, norm: str | None, inverse: bool) -> Any:
-    s, axes = _cook(a, s, axes)
-    _dual(norm)  # the same check of `norm` as NumPy's
+    _, axes = _cook(a, s, axes)
     transpose = np.fft.ifftn if inverse else np.fft.fftn
     da = transpose(g, axes=axes, norm=norm)
     return _like(_fit(da, axes, [np.shape(a)[ax] for ax in axes]), a)
@@ -112,7 +111,6 @@ def rfftn_vjp(g: Any, a: Any, s: Any = None, axes: Any = None, norm: str | None 
     zero-padded to the full length, fftn with the same normalization, real part (rfftn
     reads only the real part of its input)."""
     s, axes = _cook(a, s, axes)
-    _dual(norm)
     full = _fit(g, axes[-1:], s[-1:])
     da = np.real(np.fft.fftn(full, axes=axes, norm=norm))
     return _fit(da, axes, [np.shape(a)[ax] for ax in axes])

@@ -5,6 +5,18 @@ function with several results is one adjoint per result, None for a result nothi
 back to. Matrices that read only one triangle (eigh, cholesky, svd/pinv with
 hermitian=True, scipy's triangular solvers) give gradient to that triangle only: the exact
 derivative of what NumPy computes.
+
+Complex matrices follow JAX's convention: the adjoint of z = a + ib is dL/da - 1j * dL/db.
+Holomorphic maps (matmul, inv, solve, det, matrix_power, eigenvalues) then have the real
+formulas as adjoints, with plain transposes and no conjugates. The others read a^H, a
+Hermitian triangle, |.| or unit-length vectors, and their helpers add the conjugates that
+follow from that (pinv, lstsq's residuals and singular values, slogdet, cholesky,
+cho_solve, solve_triangular with trans='C', qr, eigh, svd); for real matrices those
+conjugates do nothing. A real result (singular values, eigh's eigenvalues, residuals,
+logabsdet) uses only the real part of its adjoint; a complex sign gets gradient when the
+rule passes its adjoint (slogdet_vjp's gsign). Complex eigen- and singular vectors are
+unique up to a phase each: their gradient is given when the loss does not depend on the
+phases (np.abs(v), v @ v.conj().T, u @ vh) and refused otherwise, as PyTorch does.
 """
 
 from __future__ import annotations

@@ -182,7 +182,90 @@ def _cases() -> list[Case]:
         Case(np.round, "x.round(1) + x", {"x": np.array([0.31, -1.22, 2.27])}, ("x",)),
         Case(np.searchsorted, "x * x.searchsorted(0.5)", {"x": np.array([-1.0, 0.3, 1.2])}, ("x",)),
     ]
-    return cases
+    return cases + _complex_cases()
+
+
+def _complex_cases() -> list[Case]:
+    """Complex intermediates built from real arguments (x + 1j * y, x * (1 + 2j),
+    np.exp(1j * x)), reaching the real loss through real, imag, abs, angle and conj. The
+    adjoint of a complex value is dL/da - 1j dL/db (JAX's convention): holomorphic rules
+    need no conjugates, and a real value that picks up a complex adjoint (np.abs(z) * 1j)
+    passes on only its real part. Own random numbers, so the other cases' stay as they were."""
+    rng = np.random.default_rng(11)
+
+    def carr(shape, low=-2.0, high=2.0):
+        return float(rng.uniform(low, high)) if shape is None else rng.uniform(low, high, shape)
+
+    def xy(sx=(3,), sy=(3,)):
+        return {"x": carr(sx), "y": carr(sy)}
+
+    real, imag, conj, absolute, angle = np.real, np.imag, np.conjugate, np.absolute, np.angle
+    c = []
+    # the reported case: imag(1j * y) is y
+    c.append(Case(imag, "np.imag(1j * x)", {"x": carr(None)}, ("x",)))
+    c.append(Case(imag, "np.imag(x * 1j)", {"x": carr((2, 3))}, ("x",)))
+    c.append(Case(absolute, "np.abs(x * (1 + 2j))", {"x": carr((4,))}, ("x",)))
+    for sx, sy in [((3,), (3,)), ((2, 3), (3,)), (None, (3,)), ((2, 1), (1, 3))]:
+        c.append(Case(real, "np.real((x + 1j * y) * (x - 2j * y))", xy(sx, sy), ("x", "y")))
+        c.append(Case(imag, "np.imag((x + 1j * y) * (2 - 1j))", xy(sx, sy), ("x", "y")))
+        c.append(Case(absolute, "np.abs(x + 1j * y)", xy(sx, sy), ("x", "y")))
+        c.append(Case(angle, "np.angle(x + 1j * y)", xy(sx, sy), ("x", "y")))
+        c.append(Case(conj, "np.imag(np.conj(x + 1j * y) * (1 + 2j))", xy(sx, sy), ("x", "y")))
+    c += [
+        # holomorphic rules on complex values: no conjugates
+        Case(real, "np.real(np.exp(1j * x))", {"x": carr((3,))}, ("x",)),
+        Case(imag, "np.imag(np.exp(1j * x)) * x", {"x": carr((2, 3))}, ("x",)),
+        Case(real, "np.real(np.exp(x + 1j * y) / (x + 3j))", xy(), ("x", "y")),
+        Case(imag, "np.imag(np.log(x + 1j * y))", xy(), ("x", "y")),
+        Case(
+            real,
+            "np.real(np.sqrt(x + 1j * y))",
+            {"x": carr((3,), 0.5, 2), "y": carr((3,))},
+            ("x", "y"),
+        ),
+        Case(imag, "np.imag(np.sin(x + 1j * y) * np.cos(y - 0.5j))", xy(), ("x", "y")),
+        Case(real, "np.real((x + 1j * y) ** 3 - 1 / (x - 2j))", xy(), ("x", "y")),
+        Case(
+            imag,
+            "np.imag((x + 1j * y) ** (0.5 + 1j))",
+            {"x": carr((3,), 0.5, 2), "y": carr((3,))},
+            ("x", "y"),
+        ),
+        Case(real, "np.real(np.tanh(x + 1j * y) + np.square(x * 1j - y))", xy(), ("x", "y")),
+        # abs and angle: complex and real inputs, deg, and the point 0 (gradient 0)
+        Case(absolute, "np.abs(np.exp(1j * x) * y + 0.5)", xy(), ("x", "y")),
+        Case(absolute, "abs(x + 1j * y)", xy(None, None), ("x", "y")),
+        Case(absolute, "np.abs(x * 1j) * x", {"x": np.array([0.0, 1.5, -0.7])}, ("x",)),
+        Case(absolute, "np.abs((x + 1j) * x)", {"x": np.array([0.0, 1.5, -0.7])}, ("x",)),
+        Case(angle, "np.angle(np.exp(1j * x))", {"x": carr((3,), -3, 3)}, ("x",)),
+        Case(angle, "np.angle((x + 1j * y) ** 2, deg=True)", xy(), ("x", "y")),
+        Case(angle, "np.angle(x * (2 - 1j), True) * x", {"x": carr((2, 3))}, ("x",)),
+        # conj and its methods on complex values
+        Case(conj, "np.real(np.conj(np.exp(1j * x)) * (2 - 1j) * y)", xy(), ("x", "y")),
+        Case(conj, "np.abs(np.conj(x * (1 + 2j)) + y)", xy(), ("x", "y")),
+        Case(conj, "np.imag((x + 1j * y).conj() * (x - 1j))", xy(), ("x", "y")),
+        Case(conj, "np.real((x + 1j * y).conjugate() ** 2)", xy(), ("x", "y")),
+        # real results of complex values that then meet complex values again: their
+        # adjoint may be complex, and only its real part is the adjoint of the real value
+        Case(real, "np.real(np.real(x * (1 + 2j)) * (1 + 1j))", {"x": carr((3,))}, ("x",)),
+        Case(imag, "np.real(np.imag(x * (1 + 2j)) * (1 + 3j))", {"x": carr((3,))}, ("x",)),
+        Case(absolute, "np.real(np.abs(x + 1j * y) * (1 + 1j))", xy(), ("x", "y")),
+        Case(angle, "np.imag(np.angle(x + 1j * y) * (2 - 1j))", xy(), ("x", "y")),
+        # a cast to a real type keeps the real part (NumPy warns), and so does its adjoint
+        Case(
+            np.ndarray.astype,
+            "np.real((x * (1 + 2j)).astype(float) * (1 + 1j))",
+            {"x": carr((3,))},
+            ("x",),
+        ),
+        Case(
+            np.ndarray.astype,
+            "np.imag((x + 1j * y).astype(np.complex128) * (1 + 1j))",
+            xy(),
+            ("x", "y"),
+        ),
+    ]
+    return c
 
 
 CASES = _cases()

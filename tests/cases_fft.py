@@ -1,23 +1,20 @@
 """Rule cases for np.fft.
 
 The loss must be real, so complex results reach it through an inverse real transform
-(irfft, hfft), np.abs, or np.real / np.imag where the elementwise rules for those are in the
-table. Complex arguments of a transform come from another transform (fft(ifft(x))).
+(irfft, hfft), np.abs, np.real or np.imag. Complex arguments of a transform come from another
+transform (fft(ifft(x))) or from real arguments (x + 1j * y). Chains of transforms alone
+would pass under either convention for complex adjoints, so the cases at the end multiply
+complex values together (spectra, complex constants): under JAX's convention, which npgrad
+follows, the transforms' adjoints are their transposes.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from npgrad.transforms.rules import VJPS
 from rulecases import Case, arr
 
 NORMS = [None, "ortho", "forward", "backward"]
-# np.absolute's rule, g * np.sign(x), is the complex adjoint g * z / |z| only where
-# np.sign(z) is z / |z| (NumPy >= 2; NumPy 1 gives the sign of the real part).
-ABS_COMPLEX = np.sign(1j) == 1j
-PARTS = [f"np.{f}" for f in ("real", "imag") if getattr(np, f) in VJPS]
-if ABS_COMPLEX:
-    PARTS.append("np.abs")
+PARTS = ["np.real", "np.imag", "np.abs"]
 
 
 def _norm(norm, first=", "):
@@ -138,6 +135,79 @@ def _cases() -> list[Case]:
         add(func, f"np.fft.{name}(x, axes=0)", x=arr((3, 4)))
         add(func, f"np.fft.{name}(x, (0, -1))", x=arr((3, 2, 5)))
         add(func, f"np.fft.irfft(np.fft.{name}(np.fft.fft(x)), 6)", x=arr((6,)))
+    return cases + _complex_cases()
+
+
+def _complex_cases() -> list[Case]:
+    """Transforms of complex values multiplied by complex values: products of spectra
+    (convolutions), complex constants, complex arguments built as x + 1j * y. Own random
+    numbers, so the other cases' stay as they were."""
+    fft = np.fft
+    rng = np.random.default_rng(12)
+    cases = []
+
+    def add(func, expr, **shapes):
+        args = {k: rng.uniform(-2.0, 2.0, shape) for k, shape in shapes.items()}
+        cases.append(Case(func, expr, args, tuple(args)))
+
+    c = "(0.3 - 1.2j)"
+    z = "(x + 1j * y)"
+    # the reported cases: a circular convolution through rfft/irfft, a squared spectrum
+    add(
+        fft.irfft,
+        "np.fft.irfft(np.fft.rfft(x) * np.fft.rfft(y), 8) * np.arange(8.0)",
+        x=(8,),
+        y=(8,),
+    )
+    add(fft.fft, "np.real(np.fft.fft(x) * np.fft.fft(x))", x=(8,))
+    add(fft.fft, "np.imag(np.fft.fft(x) * np.fft.fft(y))", x=(7,), y=(7,))
+    add(fft.ifft, "np.real(np.fft.ifft(np.fft.fft(x) * np.fft.fft(y)))", x=(6,), y=(6,))
+    for norm in NORMS:
+        k = _norm(norm)
+        for part in PARTS:
+            add(fft.fft, f"{part}(np.fft.fft(x{k}) * {c})", x=(6,))
+            add(fft.rfft, f"{part}(np.fft.rfft(x{k}) * {c})", x=(7,))
+            add(fft.ihfft, f"{part}(np.fft.ihfft(x{k}) * {c})", x=(6,))
+        add(fft.fft, f"np.abs(np.fft.fft({z}{k}) * {c})", x=(6,), y=(6,))
+        add(fft.fft, f"np.imag(np.fft.fft({z}, 4{k}) * {c})", x=(6,), y=(6,))
+        add(fft.fft, f"np.real(np.fft.fft({z}, 9{k}) * {c})", x=(6,), y=(6,))
+        add(fft.ifft, f"np.imag(np.fft.ifft({z}{k}) * {c})", x=(5,), y=(5,))
+        add(fft.ifft, f"np.abs(np.fft.ifft({z}, 3, axis=0{k}) * {c})", x=(5, 2), y=(5, 2))
+        add(fft.fft2, f"np.real(np.fft.fft2({z}{k}) * {c})", x=(3, 4), y=(3, 4))
+        add(fft.ifft2, f"np.imag(np.fft.ifft2({z}, (4, 3){k}) * {c})", x=(3, 4), y=(3, 4))
+        add(fft.fftn, f"np.abs(np.fft.fftn({z}{k}) * {c})", x=(2, 3, 4), y=(2, 3, 4))
+        add(
+            fft.ifftn, f"np.real(np.fft.ifftn({z}, axes=(0, 2){k}) * {c})", x=(2, 3, 4), y=(2, 3, 4)
+        )
+        add(fft.rfft, f"np.imag(np.fft.rfft(x, 5{k}) * {c})", x=(8,))
+        add(fft.rfft, f"np.real(np.fft.rfft(x, 11, axis=0{k}) * {c})", x=(8, 2))
+        add(fft.rfft2, f"np.abs(np.fft.rfft2(x{k}) * {c})", x=(4, 6))
+        add(fft.rfftn, f"np.imag(np.fft.rfftn(x, (3, 5){k}) * {c})", x=(4, 4))
+        add(fft.rfftn, f"np.real(np.fft.rfftn(x, axes=(0, 2){k}) * {c})", x=(3, 2, 5))
+        add(fft.irfft, f"np.fft.irfft({z} * {c}{k})", x=(5,), y=(5,))
+        add(fft.irfft, f"np.fft.irfft({z} * {c}, 9{k})", x=(5,), y=(5,))
+        add(fft.irfft, f"np.fft.irfft({z} * {c}, 4{k})", x=(5,), y=(5,))
+        add(fft.irfft, f"np.fft.irfft({z} * {c}, 12{k})", x=(5,), y=(5,))
+        add(fft.irfft2, f"np.fft.irfft2({z} * {c}{k})", x=(3, 4), y=(3, 4))
+        add(fft.irfftn, f"np.fft.irfftn({z} * {c}, (4, 5){k})", x=(3, 4), y=(3, 4))
+        add(
+            fft.irfftn,
+            f"np.fft.irfftn({z} * {c}, (2, 3, 6), (2, 0, 1){k})",
+            x=(3, 4, 2),
+            y=(3, 4, 2),
+        )
+        add(fft.hfft, f"np.fft.hfft({z} * {c}{k})", x=(5,), y=(5,))
+        add(fft.hfft, f"np.fft.hfft({z} * {c}, 7{k})", x=(5,), y=(5,))
+        add(fft.ihfft, f"np.imag(np.fft.ihfft(x, 9{k}) * {c})", x=(6,))
+        add(fft.irfft, f"np.fft.irfft(np.fft.rfft(x{k}) * np.fft.rfft(y{k}), 8{k})", x=(8,), y=(8,))
+        add(
+            fft.ifft,
+            f"np.real(np.fft.ifft(np.fft.fft(x{k}) * np.fft.fft(y{k}){k}))",
+            x=(8,),
+            y=(8,),
+        )
+    add(fft.fftshift, f"np.imag(np.fft.fftshift(np.fft.fft({z})) * {c})", x=(5,), y=(5,))
+    add(fft.ifftshift, f"np.real(np.fft.ifftshift(np.fft.fft2(x), axes=0) * {c})", x=(3, 4))
     return cases
 
 

@@ -181,6 +181,109 @@ def _cases() -> list[Case]:
     add(la.multi_dot, "np.linalg.multi_dot([x, y, 2.0 * x])", x=arr((3,)), y=arr((3, 3)))
     if scipy is not None:
         cases += _scipy_cases()
+    return cases + _complex_cases()
+
+
+def _complex_cases() -> list[Case]:
+    """Complex matrices built from real arguments (x + 1j * y, Hermitian ones, spectra),
+    results reaching the loss through np.real / np.imag / np.abs. Holomorphic functions
+    (inv, solve, det, matrix_power, eigenvalues) have the real adjoints; the others (pinv,
+    lstsq, slogdet, cholesky, qr, eigh, svd, cho_solve, trans='C') add conjugates. Losses of
+    complex eigen- and singular vectors do not depend on the vectors' phases (np.abs(v)).
+    Own random numbers, so the other cases' stay as they were."""
+    la = np.linalg
+    rng = np.random.default_rng(13)
+    cases = []
+
+    def add(func, expr, imports=(), **shapes):
+        args = {}
+        for k, shape in shapes.items():
+            args[k] = rng.uniform(-1.0, 1.0, shape)
+            if k == "x" and shape[-1] == shape[-2]:
+                args[k] = args[k] + 3.0 * np.eye(shape[-1])  # far from singular
+        cases.append(Case(func, expr, args, tuple(args), imports=imports))
+
+    z = "(x + 1j * y)"
+    h = "((x + np.swapaxes(x, -1, -2) + 1j * (y - np.swapaxes(y, -1, -2))) / 2)"  # Hermitian
+    # the reported case: a complex right-hand side from fft, w.r.t. the real matrix
+    add(la.solve, "np.abs(np.linalg.solve(x, np.fft.fft(b)))", x=(4, 4), b=(4,))
+    add(la.solve, "np.real(np.linalg.solve(x, b * (1 + 2j)))", x=(3, 3), b=(3, 2))
+    add(la.solve, f"np.imag(np.linalg.solve({z}, b))", x=(2, 3, 3), y=(2, 3, 3), b=(3,))
+    add(la.inv, f"np.real(np.linalg.inv({z}))", x=(3, 3), y=(3, 3))
+    add(la.inv, "np.abs(np.linalg.inv(x) @ np.fft.fft(b))", x=(4, 4), b=(4,))
+    add(la.det, f"np.imag(np.linalg.det({z}))", x=(3, 3), y=(3, 3))
+    add(la.det, "np.abs(np.linalg.det(np.fft.fft2(x)))", x=(3, 3))
+    add(la.matrix_power, f"np.real(np.linalg.matrix_power({z}, 3))", x=(3, 3), y=(3, 3))
+    add(la.matrix_power, f"np.imag(np.linalg.matrix_power({z}, -2))", x=(3, 3), y=(3, 3))
+    add(la.multi_dot, f"np.abs(np.linalg.multi_dot([{z}, x, y * 1j]))", x=(3, 3), y=(3, 3))
+    add(la.pinv, f"np.real(np.linalg.pinv({z}))", x=(4, 3), y=(4, 3))
+    add(la.pinv, f"np.imag(np.linalg.pinv({z}))", x=(3, 5), y=(3, 5))
+    add(la.pinv, "np.imag(np.linalg.pinv(x) * (1 + 2j))", x=(4, 3))
+    add(la.pinv, f"np.real(np.linalg.pinv({z}, hermitian=True))", x=(3, 3), y=(3, 3))
+    add(la.pinv, f"np.imag(np.linalg.pinv({h}, hermitian=True))", x=(3, 3), y=(3, 3))
+    add(la.lstsq, f"np.real(np.linalg.lstsq({z}, b, rcond=None)[0])", x=(5, 3), y=(5, 3), b=(5,))
+    add(la.lstsq, f"np.linalg.lstsq({z}, b * (1 - 1j), rcond=None)[1]", x=(5, 3), y=(5, 3), b=(5,))
+    add(la.lstsq, "np.linalg.lstsq(x, b * (1 - 1j), rcond=None)[1]", x=(5, 3), b=(5, 2))
+    add(la.lstsq, f"np.linalg.lstsq({z}, b, rcond=None)[3]", x=(5, 3), y=(5, 3), b=(5,))
+    add(la.slogdet, f"np.linalg.slogdet({z})[1]", x=(2, 3, 3), y=(2, 3, 3))
+    add(la.slogdet, "np.linalg.slogdet(np.fft.fft2(x))[1]", x=(3, 3))
+    add(la.cholesky, f"np.real(np.linalg.cholesky({h} + 4 * np.eye(3)))", x=(2, 3, 3), y=(2, 3, 3))
+    add(la.cholesky, f"np.imag(np.linalg.cholesky({z} + 4 * np.eye(3)))", x=(3, 3), y=(3, 3))
+    if np.lib.NumpyVersion(np.__version__) >= "2.0.0":
+        add(
+            la.cholesky,
+            f"np.imag(np.linalg.cholesky({z} + 4 * np.eye(3), upper=True))",
+            x=(3, 3),
+            y=(3, 3),
+        )
+    add(la.qr, f"np.real(np.linalg.qr({z})[1])", x=(4, 3), y=(4, 3))
+    add(la.qr, f"np.imag(np.linalg.qr({z})[0] * (1 + 1j))", x=(4, 3), y=(4, 3))
+    add(la.qr, f"np.real(np.linalg.qr({z})[0] * 1j)", x=(2, 3, 3), y=(2, 3, 3))
+    add(la.qr, f"np.imag(np.linalg.qr({z})[1])", x=(3, 5), y=(3, 5))
+    add(la.qr, f"np.real(np.linalg.qr({z})[0] * 1j)", x=(3, 5), y=(3, 5))
+    add(la.qr, f"np.imag(np.linalg.qr({z}, mode='complete')[1])", x=(5, 3), y=(5, 3))
+    add(la.qr, "np.imag(np.linalg.qr(x)[0] * (1 + 1j))", x=(4, 3))
+    add(la.eigvals, f"np.real(np.linalg.eigvals({z}))", x=(3, 3), y=(3, 3))
+    add(la.eigvals, "np.abs(np.linalg.eigvals(x - 3 * np.eye(4)))", x=(4, 4))  # complex pairs
+    add(la.eig, "np.imag(np.linalg.eig(x - 3 * np.eye(4))[0])", x=(4, 4))
+    add(la.eig, f"np.imag(np.linalg.eig({z})[0])", x=(2, 3, 3), y=(2, 3, 3))
+    add(la.eig, "np.abs(np.linalg.eig(x - 3 * np.eye(4))[1])", x=(4, 4))
+    add(la.eig, f"np.abs(np.linalg.eig({z})[1])", x=(3, 3), y=(3, 3))
+    add(la.eigvalsh, f"np.linalg.eigvalsh({h})", x=(2, 3, 3), y=(2, 3, 3))
+    add(la.eigvalsh, f"np.linalg.eigvalsh({z}, 'U')", x=(3, 3), y=(3, 3))
+    add(la.eigvalsh, "np.real(np.linalg.eigvalsh(x) * (1 + 1j))", x=(3, 3))
+    add(la.eigh, f"np.linalg.eigh({h})[0]", x=(3, 3), y=(3, 3))
+    add(la.eigh, f"np.abs(np.linalg.eigh({h})[1])", x=(2, 3, 3), y=(2, 3, 3))
+    add(la.eigh, f"np.abs(np.linalg.eigh({z}, 'U')[1])", x=(3, 3), y=(3, 3))
+    add(la.svd, f"np.linalg.svd({z})[1]", x=(4, 3), y=(4, 3))
+    add(la.svd, f"np.abs(np.linalg.svd({z}, full_matrices=False)[0])", x=(2, 5, 3), y=(2, 5, 3))
+    add(la.svd, f"np.abs(np.linalg.svd({z}, full_matrices=False)[2])", x=(3, 5), y=(3, 5))
+    add(la.svd, f"np.abs(np.linalg.svd({z})[2])", x=(3, 3), y=(3, 3))
+    add(la.svd, f"np.linalg.svd({h} + 4 * np.eye(3), hermitian=True)[1]", x=(3, 3), y=(3, 3))
+    add(la.svd, f"np.abs(np.linalg.svd({z}, hermitian=True)[0])", x=(3, 3), y=(3, 3))
+    if hasattr(la, "svdvals"):
+        add(la.svdvals, f"np.linalg.svdvals({z})", x=(2, 3, 4), y=(2, 3, 4))
+    if scipy is not None:
+        st, cs, imp = scipy.linalg.solve_triangular, scipy.linalg.cho_solve, ("scipy.linalg",)
+        for kw in ["", ", trans='T', lower=True", ", trans='C'", ", 2, True, True"]:
+            expr = f"np.imag(scipy.linalg.solve_triangular({z}, b * (1 + 1j){kw}))"
+            add(st, expr, imp, x=(3, 3), y=(3, 3), b=(3, 2))
+        add(
+            st,
+            "np.real(scipy.linalg.solve_triangular(x, b * 1j, trans='C'))",
+            imp,
+            x=(3, 3),
+            b=(3,),
+        )
+        for lower in [True, False]:
+            expr = f"np.real(scipy.linalg.cho_solve(({z} + 4 * np.eye(3), {lower}), b * (1 + 1j)))"
+            add(cs, expr, imp, x=(3, 3), y=(3, 3), b=(3,))
+        expr = (
+            f"np.imag(scipy.linalg.cho_solve((np.linalg.cholesky({h} + 4 * np.eye(3)), True), b))"
+        )
+        add(cs, expr, imp, x=(3, 3), y=(3, 3), b=(3, 2))
+        expr = "np.real(scipy.linalg.cho_solve((x + 4 * np.eye(3), False), b * (1 + 1j)))"
+        add(cs, expr, imp, x=(3, 3), b=(3,))
     return cases
 
 

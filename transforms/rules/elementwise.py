@@ -22,9 +22,10 @@ The functions that are not holomorphic have their own rules: `real` (g), `imag` 
 `conj` (conj(g)), `abs` (g * conj(z) / |z|, 0 at 0) and `angle` (-1j * g / z). A real
 argument's gradient is the real part of its adjoint (rt.grad_like), so a real value may carry
 a complex adjoint on the way; the functions with a real result from a complex input (`real`,
-`imag`, `abs`, `angle`) therefore read only the real part of `g`. On real input `real` and
-`conj` are the identity, `abs` is `g * np.sign(x)`, and `imag` and `angle` have gradient 0.
-The other rules (maximum, hypot, arctan2, clip, ...) are for real input.
+`imag`, `abs`, `angle`, casts to a real type) therefore read only the real part of `g`. On
+real input `real` and `conj` are the identity, `abs` is `g * np.sign(x)`, and `imag` and
+`angle` have gradient 0. The other rules (maximum, hypot, arctan2, clip, ...) are for real
+input.
 """
 
 # ruff: noqa: E501
@@ -384,12 +385,12 @@ def angle(g, ans, z, deg=False):
 
 @vjp(builtins.float, np.float64, np.float32, np.float16, np.longdouble)
 def cast(g, ans, x):
-    return g
+    return np.real(g)
 
 
 @vjp(np.ndarray.astype)
 def astype(g, ans, a, dtype):
-    return g
+    return g if np.iscomplexobj(ans) else np.real(g)
 
 
 method("astype", np.ndarray.astype)

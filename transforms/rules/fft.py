@@ -1,14 +1,19 @@
 """Discrete Fourier transforms: np.fft's fft, ifft, fft2, ifft2, fftn, ifftn, rfft, irfft,
 rfft2, irfft2, rfftn, irfftn, hfft, ihfft, fftshift and ifftshift.
 
-Complex values: the adjoint of a complex intermediate z = a + ib is dL/da + 1j * dL/db, so a
-transform's adjoint is its conjugate transpose (ifft for fft, with the opposite
-normalization: "backward" <-> "forward", "ortho" stays); a real argument gets the real
-part. The loss must still be real: reach it with np.real, np.imag or np.abs of a complex
-result, or an inverse real transform (irfft). `n`/`s` crop or zero-pad the input; the
-adjoint pads or crops back. irfft ignores the imaginary parts of the zero (and, for even
-n, the Nyquist) bin, which therefore get no gradient. The shifts are permutations: each
-one's adjoint is the other.
+Complex values follow JAX's convention: the adjoint of a complex intermediate z = a + ib is
+dL/da - 1j * dL/db, so the adjoint of a transform that is linear over the complex numbers is
+its plain transpose, and DFT matrices are symmetric: fft's adjoint is fft of the adjoint with
+the same normalization, ifft's is ifft (runtime/fft.py). rfft keeps half the spectrum of a
+real input (adjoint: zero-pad, fft, real part); irfft reads a Hermitian half spectrum and
+is not complex-linear (adjoint: conjugated rfft of the real adjoint with the opposite
+normalization, "backward" <-> "forward", "ortho" stays, and the bins that stand for two
+frequencies doubled); hfft and ihfft are these with a conjugate. A real argument gets the
+real part. The loss must still be real: reach it with np.real, np.imag or np.abs of a
+complex result, or an inverse real transform (irfft). `n`/`s` crop or zero-pad the input;
+the adjoint pads or crops back. irfft ignores the imaginary parts of the zero (and, for
+even n, the Nyquist) bin, which therefore get no gradient. The shifts are permutations:
+each one's adjoint is the other.
 """
 
 # Each rule is a template: names stand for the call's arguments and are inlined.
