@@ -492,10 +492,6 @@ def test_unsupported_keyword(func, needle):
 # ----- other unsupported syntax ------------------------------------------------------------------
 
 
-def conditional_expression(x):
-    return np.sum(x if x.shape[0] > 2 else x * 2)
-
-
 def comprehension(x):
     return np.sum(np.array([x[i] ** 2 for i in range(3)]))
 
@@ -540,7 +536,6 @@ def walrus(x):
 @pytest.mark.parametrize(
     "func, needle",
     [
-        (conditional_expression, "x if x.shape[0] > 2 else x * 2"),
         (comprehension, "[x[i] ** 2 for i in range(3)]"),
         (with_try, "try:"),
         (nested_def, "def inner(v):"),

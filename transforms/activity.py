@@ -29,6 +29,7 @@ from .ops import (
     may_alias,
     mutated_names,
     names_in,
+    stored_into,
 )
 from .unit import INLINE_ERROR, RESOLVED, SOURCE_LINE, Unit
 
@@ -109,6 +110,9 @@ def activity(unit: Unit) -> Unit:
         before = len(varied)
         for stmt in simple:
             reads = names_in(stmt.value) if isinstance(stmt, ast.Assign) else set()
+            holder = stored_into(stmt)  # `parts.append(v)`: parts now holds a varied value
+            if holder is not None and names_in(stmt.value) & varied:  # type: ignore[attr-defined]
+                varied.add(holder)
             name = target_name(stmt)
             if name is not None:
                 if reads & varied and getattr(stmt, OP).kind != "nondiff":

@@ -113,10 +113,12 @@ class _Normalizer:
         self.version: dict[str, str] = {p: p for p in unit.params}
         self.line = 0
         self.inlining: list[Any] = []  # the helpers being inlined, innermost last
+        self.defs: dict[str, ast.expr] = {}  # a name's first definition
 
     # ----- expressions -------------------------------------------------------------
 
     def emit(self, target: str, value: ast.expr, like: ast.AST) -> None:
+        self.defs.setdefault(target, value)
         stmt = ast.Assign([ast.Name(target, ast.Store())], value)
         ast.copy_location(stmt, like)
         setattr(stmt, SOURCE_LINE, self.line)
@@ -188,6 +190,18 @@ class _Normalizer:
         elif isinstance(node, ast.Subscript):
             node.value = self.atom(node.value)
             node.slice = self.atom(node.slice)
+            k = node.slice.value if isinstance(node.slice, ast.Constant) else None
+            if isinstance(node.value, ast.Tuple | ast.List) and type(k) is int:
+                if -len(node.value.elts) <= k < len(node.value.elts):
+                    return self.op(node.value.elts[k])  # `(x, y)[0]` is `x`
+        elif isinstance(node, ast.IfExp):  # `a if c else b`: a branch, so only one side runs
+            name = self.unit.names.temp("choice")
+            branches = [
+                [ast.copy_location(ast.Assign([ast.Name(name, ast.Store())], side), side)]
+                for side in (node.body, node.orelse)
+            ]
+            self.if_stmt(node.test, branches[0], branches[1], node)
+            return ast.copy_location(ast.Name(self.version[name], ast.Load()), node)
         elif isinstance(node, _OPAQUE):
             node = _RenameLoads(self.version).visit(node)
         else:
@@ -339,8 +353,18 @@ class _Normalizer:
 
     def copy(self, target: str, source: str, like: ast.AST) -> ast.Assign:
         """`x_2 = x_1`: a block's version of a name handed to the code after it."""
+        self.defs.setdefault(target, ast.Name(source, ast.Load()))
         stmt = ast.copy_location(
             ast.Assign([ast.Name(target, ast.Store())], ast.Name(source, ast.Load())), like
+        )
+        setattr(stmt, SOURCE_LINE, self.line)
+        setattr(stmt, PHI, True)
+        return stmt
+
+    def unset(self, target: str, like: ast.AST) -> ast.Assign:
+        """`x = None` where a block leaves `x` unset, so every path defines it."""
+        stmt = ast.copy_location(
+            ast.Assign([ast.Name(target, ast.Store())], ast.Constant(None)), like
         )
         setattr(stmt, SOURCE_LINE, self.line)
         setattr(stmt, PHI, True)
@@ -368,10 +392,9 @@ class _Normalizer:
                 continue
             m = self.unit.names.fresh(name)
             self.unit.origin[m] = self.unit.origin.get(name, name)
-            if a is not None:
-                then_block.append(self.copy(m, a, s))
-            if b is not None:
-                else_block.append(self.copy(m, b, s))
+            # a name one branch leaves unset is None there: defined on every path
+            then_block.append(self.copy(m, a, s) if a is not None else self.unset(m, s))
+            else_block.append(self.copy(m, b, s) if b is not None else self.unset(m, s))
             merged[name] = m
         self.version = merged
         node = ast.copy_location(ast.If(cond, then_block or [ast.Pass()], else_block), s)
@@ -395,6 +418,8 @@ class _Normalizer:
             self.unit.origin[loop_name] = self.unit.origin.get(name, name)
             if name in self.version:
                 self.out.append(self.copy(loop_name, self.version[name], s))
+            else:  # first set inside the loop: None until then, so the tape can save it
+                self.out.append(self.unset(loop_name, s))
             carried[name] = loop_name
             self.version[name] = loop_name
         return carried
@@ -413,6 +438,8 @@ class _Normalizer:
         line = self.line
         target, it = s.target, s.iter
         prelude: list[ast.stmt] = []
+        if isinstance(it, ast.Tuple | ast.List) and isinstance(target, ast.Name):
+            return self.unrolled(s)  # `for a in (x, y)`: a literal's elements, one by one
         is_range = isinstance(it, ast.Call) and getattr(it.func, RESOLVED, None) is range
         is_enum = isinstance(it, ast.Call) and getattr(it.func, RESOLVED, None) is enumerate
         if is_range:
@@ -423,12 +450,12 @@ class _Normalizer:
         elif is_enum and len(it.args) == 1 and not it.keywords:
             if not (isinstance(target, ast.Tuple) and len(target.elts) == 2):
                 self.unit.error(UnsupportedSyntaxError, "write `for i, item in enumerate(...)`", s)
-            seq = self.atom(it.args[0])
+            seq = self.snapshot(self.atom(it.args[0]), s.body)
             index, item = target.elts
             it = self._range_len(seq, it)
             prelude = [ast.Assign([item], ast.Subscript(seq, ast.Name(index.id, ast.Load())))]
         else:
-            seq = self.atom(it)
+            seq = self.snapshot(self.atom(it), s.body)
             index = ast.Name(self.unit.names.fresh("i"), ast.Store())
             it = self._range_len(seq, s.iter)
             prelude = [ast.Assign([target], ast.Subscript(seq, ast.Name(index.id, ast.Load())))]
@@ -438,14 +465,39 @@ class _Normalizer:
             ast.copy_location(st, s)
             ast.fix_missing_locations(st)
         carried = self.loop_carried([*prelude, *s.body], s)
+        previous = self.version.get(index.id)
         index_name = carried.pop(index.id, None) or self.store(index.id)
         self.version[index.id] = index_name
+        if previous is not None and previous != index_name:  # a loop of no trips keeps it
+            self.out.append(self.copy(index_name, previous, s))
         body = self.block([*prelude, *s.body])
         self.close_loop(body, carried, s)
         self.line = line
         node = ast.copy_location(ast.For(ast.Name(index_name, ast.Store()), it, body, [], None), s)
         setattr(node, SOURCE_LINE, line)
         self.out.append(node)
+
+    def unrolled(self, s: ast.For) -> None:
+        """The body once per element of a tuple or list literal."""
+        elements = [self.atom(e) for e in s.iter.elts]  # type: ignore[attr-defined]
+        for element in elements:
+            step = ast.copy_location(ast.Assign([copy.deepcopy(s.target)], element), s)
+            for stmt in [ast.fix_missing_locations(step), *copy.deepcopy(s.body)]:
+                self.stmt(stmt)
+
+    def snapshot(self, seq: ast.expr, body: list[ast.stmt]) -> ast.expr:
+        """The sequence a loop walks, as it was when the loop started (the body may rebind
+        its name, as Python's iterator would not notice)."""
+        if not isinstance(seq, ast.Name):
+            return seq
+        user = self.unit.origin.get(seq.id, seq.id)
+        stores = {n.id for st in body for n in ast.walk(st) if isinstance(n, ast.Name)
+                  and isinstance(n.ctx, ast.Store)}  # fmt: skip
+        if user not in stores and seq.id not in stores:
+            return seq
+        name = self.unit.names.temp("seq")
+        self.emit(name, seq, seq)
+        return ast.Name(name, ast.Load())
 
     def _range_len(self, seq: ast.expr, like: ast.AST) -> ast.Call:
         length = ast.Call(ast.Name("len", ast.Load()), [seq], [])
@@ -467,13 +519,14 @@ class _Normalizer:
         self.emit(trips, ast.Constant(0), s)
         self.emit(flag, self.op(copy.deepcopy(s.test)), s)
         body = self.block(s.body)
+        start = len(body)
         self.close_loop(body, carried, s)
         saved, self.out = self.out, body
         self.line = line
         self.emit(trips, ast.BinOp(ast.Name(trips, ast.Load()), ast.Add(), ast.Constant(1)), s)
         self.emit(flag, self.op(copy.deepcopy(s.test)), s)
         self.out = saved
-        for st in body[len(body) - 2 :]:
+        for st in body[start:]:  # the copies, the count and the condition close the body
             setattr(st, PHI, True)
         node = ast.copy_location(ast.While(ast.Name(flag, ast.Load()), body, []), s)
         setattr(node, SOURCE_LINE, line)
@@ -540,16 +593,9 @@ class _Normalizer:
                 "write the update out, e.g. `a = a + v` on a whole array",
             )
         current = self.version.get(target.id)
-        defined_by = next(
-            (
-                st.value
-                for st in reversed(self.out)
-                if isinstance(st, ast.Assign)
-                and isinstance(st.targets[0], ast.Name)
-                and st.targets[0].id == current
-            ),
-            None,
-        )
+        defined_by = self.defs.get(current) if current else None
+        while isinstance(defined_by, ast.Name) and defined_by.id in self.defs:  # loop versions
+            defined_by = self.defs[defined_by.id]
         if not _makes_fresh_value(defined_by) or self._aliased_since(current):
             self.unit.error(
                 UnsupportedSyntaxError,

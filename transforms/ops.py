@@ -167,11 +167,22 @@ def mutated_names(stmt: ast.stmt) -> set[str]:
         return set()
     if not isinstance(value, ast.Call) or is_pure(value):
         return set()
+    if isinstance(value.func, ast.Attribute) and isinstance(value.func.value, ast.Name):
+        return {value.func.value.id}  # a method changes its object (`parts.append(v)`)
     found = {a.id for a in value.args if isinstance(a, ast.Name)}
     found |= {kw.value.id for kw in value.keywords if isinstance(kw.value, ast.Name)}
-    if isinstance(value.func, ast.Attribute) and isinstance(value.func.value, ast.Name):
-        found.add(value.func.value.id)
     return found
+
+
+def stored_into(stmt: ast.stmt) -> str | None:
+    """The object a method call may store its arguments in (`parts.append(v)`: parts)."""
+    value = getattr(stmt, "value", None)
+    if isinstance(stmt, ast.Assign | ast.Expr) and isinstance(value, ast.Call):
+        func = value.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            if not is_pure(value):
+                return func.value.id
+    return None
 
 
 # ----- shape facts ------------------------------------------------------------------

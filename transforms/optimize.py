@@ -55,6 +55,10 @@ def has_effects(stmt: ast.stmt) -> bool:
     return False
 
 
+def names_in_store(target: ast.expr) -> set[str]:
+    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+
+
 def _is_real(stmts: list[ast.stmt]) -> bool:
     return any(not is_comment(s) for s in stmts)
 
@@ -85,7 +89,8 @@ def _dce_block(body: list[ast.stmt], live_out: set[str]) -> tuple[list[ast.stmt]
                 if body_live <= loop_live:
                     break
                 loop_live |= body_live
-            if _is_real(body_kept) or has_effects(stmt):
+            index = names_in_store(stmt.target) if isinstance(stmt, ast.For) else set()
+            if _is_real(body_kept) or has_effects(stmt) or index & live:
                 new = copy.copy(stmt)
                 new.body = body_kept or [ast.Pass()]
                 live = loop_live | body_live | header

@@ -24,7 +24,7 @@ import copy
 import types
 
 from .activity import OP, target_name
-from .blocks import PHI, assigned, flatten, is_compound
+from .blocks import PHI, assigned, flatten, has_loops, is_compound
 from .inline import NOT_NONE, instantiate
 from .ops import SEQUENCE_LITERALS, Op, names_in
 from .resolve import attr_chain, canonical_path
@@ -166,7 +166,9 @@ class _Sweep:
             del self.adjoint[target]
             self.owned.discard(target)
         if op.kind == "copy":
-            self.accumulate(op.args[0].id, g)  # type: ignore[union-attr]
+            source = op.args[0]
+            if isinstance(source, ast.Name) and source.id in self.unit.active:
+                self.accumulate(source.id, g)
         elif op.kind == "getitem":
             self.getitem(op, g)
         elif op.kind == "rule":
@@ -303,8 +305,8 @@ class _Blocks(_Sweep):
         self.out, self.adjoint, self.owned = saved[0], dict(saved[1]), set(saved[2])
         return result
 
-    def zeros(self, out: list[ast.stmt], primal: str, like: str | None = None) -> None:
-        zeros = ast.Call(self.np_("zeros_like"), [_name(like or primal)], [])
+    def zeros(self, out: list[ast.stmt], primal: str) -> None:
+        zeros = ast.Call(self.np_("zeros_like"), [_name(primal)], [])
         out.append(ast.Assign([ast.Name(self.adj_name(primal), ast.Store())], zeros))
 
     def if_(self, node: ast.If) -> None:
@@ -345,7 +347,11 @@ class _Blocks(_Sweep):
         reads = {n for st in flatten(node.body) for n in names_in(st)} & self.unit.active
         # adjoints that live across iterations (the loop versions the body's closing copies
         # write) exist before the reversed loop starts
-        closing = [st for st in node.body if getattr(st, PHI, False)]
+        closing = []  # the copies ending the body (not those before an inner loop)
+        for st in reversed(node.body):
+            if not getattr(st, PHI, False):
+                break
+            closing.append(st)
         carried = {target_name(st) for st in closing} & self.unit.active
         self.multi |= carried  # set again every iteration
         for p in sorted((reads - inside) | carried):
@@ -358,14 +364,12 @@ class _Blocks(_Sweep):
         self.adjoint = state
         self.loops.append(inside)
         self.block(node.body)
+        resets = sorted(carried - set(self.adjoint))
+        if resets:  # a loop version's value at the iteration's start, saved at its start
+            self.mark(node.body, 0, "segment")
+        for p in resets:
+            self.zeros(self.out, p)
         self.loops.pop()
-        sources = {
-            target_name(st): st.value.id  # type: ignore[attr-defined]
-            for st in closing
-            if isinstance(st.value, ast.Name)  # type: ignore[attr-defined]
-        }
-        for p in sorted(carried - set(self.adjoint)):  # shaped like this iteration's value
-            self.zeros(self.out, p, like=sources[p])
         body_out, self.out = self.out, saved_out
         self.adjoint = {p: a for p, a in self.adjoint.items() if p not in inside or p in carried}
         self.owned &= set(self.adjoint)
@@ -417,9 +421,15 @@ def reverse(unit: Unit) -> Unit:
     value: ast.expr = (
         grads[0] if len(unit.wrt) == 1 and not unit.wrt_is_tuple else ast.Tuple(grads, ast.Load())
     )
+    forward_value: list[ast.stmt] = []
     if unit.kind == "value_and_grad":
-        value = ast.Tuple([_name(result) if result else unit.body[-1].value, value], ast.Load())
-    body = [*forward, *sweep.out, ast.Return(value)]
+        returned: ast.expr = _name(result) if result else unit.body[-1].value  # type: ignore[assignment]
+        if result and has_loops(forward):  # the reversed loops restore earlier values
+            kept = unit.names.fresh(f"{result}_value")
+            forward_value = [ast.Assign([ast.Name(kept, ast.Store())], _name(result))]
+            returned = _name(kept)
+        value = ast.Tuple([returned, value], ast.Load())
+    body = [*forward, *forward_value, *sweep.out, ast.Return(value)]
     args = unit.tree.args
     prefix = "grad" if unit.kind == "grad" else "value_and_grad"
     fdef = ast.FunctionDef(f"{prefix}_{unit.name}", args, body, [], None, None)

@@ -27,11 +27,17 @@ from .unit import Unit
 class _Shapes:
     def __init__(self, unit: Unit, body: list[ast.stmt]):
         self.unit = unit
-        self.ops: dict[str, Op] = {}
+        stores: dict[str, int] = {}
+        for node in ast.walk(ast.Module(body, [])):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                stores[node.id] = stores.get(node.id, 0) + 1
+        self.ops: dict[str, Op] = {}  # values assigned once, outside blocks: facts hold for good
         for stmt in body:
             op = getattr(stmt, OP, None)
             if op is not None and isinstance(stmt, ast.Assign):
-                self.ops[stmt.targets[0].id] = op  # type: ignore[attr-defined]
+                name = stmt.targets[0].id  # type: ignore[attr-defined]
+                if stores.get(name) == 1:
+                    self.ops[name] = op
         self.live = self._value_live(body) | set(unit.params)
 
     def replaceable(self, name: str) -> bool:
