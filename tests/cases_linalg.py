@@ -339,3 +339,19 @@ def _scipy_batches() -> bool:
 CASES = _cases()
 
 NONDIFF_CASES = {np.linalg.matrix_rank: "np.linalg.matrix_rank(np.outer(x, x))"}
+
+# the sign of a complex determinant has a gradient
+CASES += [
+    Case(
+        np.linalg.slogdet,
+        "np.real(np.linalg.slogdet(x * (1 + 0.5j))[0]) + np.linalg.slogdet(x * (1 + 0.5j))[1]",
+        {"x": arr((3, 3))},
+        ("x",),
+    ),  # fmt: skip
+    Case(
+        np.linalg.slogdet,
+        "np.imag(np.linalg.slogdet(x + 2j * np.eye(3))[0])",
+        {"x": arr((3, 3))},
+        ("x",),
+    ),  # fmt: skip
+]

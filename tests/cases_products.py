@@ -165,3 +165,25 @@ def _others() -> list[Case]:
 
 
 CASES = _inner_tensordot() + _einsum() + _others()
+
+# complex intermediates (JAX's convention): vdot and vecdot conjugate their first argument
+CASES += [
+    Case(
+        np.vdot,
+        "np.real(np.vdot(x * (1 + 2j), y * (0.5 - 1j)))",
+        {"x": arr((4,)), "y": arr((4,))},
+        ("x", "y"),
+    ),  # fmt: skip
+    Case(
+        np.vdot,
+        "np.imag(np.vdot(x * (1 + 2j), y * (0.5 - 1j)))",
+        {"x": arr((2, 2)), "y": arr((4,))},
+        ("x", "y"),
+    ),  # fmt: skip
+    Case(
+        np.vecdot,
+        "np.imag(np.vecdot(x * (1 + 2j), y * (0.5 - 1j)))",
+        {"x": arr((3, 4)), "y": arr((4,))},
+        ("x", "y"),
+    ),  # fmt: skip
+]

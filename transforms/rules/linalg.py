@@ -83,7 +83,7 @@ def det(g, ans, a):
 
 @vjp(np.linalg.slogdet, results=2)
 def slogdet(g, ans, a):
-    return rt.slogdet_vjp(g[1], a)
+    return rt.slogdet_vjp(g[1], a) if g[0] is None else rt.slogdet_vjp(g[1], a, g[0], ans)
 
 
 # ----- decompositions -----------------------------------------------------------------

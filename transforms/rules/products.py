@@ -63,7 +63,7 @@ def linalg_cross(g, ans, x1, x2, *, axis=-1):
 
 @vjp(np.vdot)
 def vdot(g, ans, a, b):
-    return g * np.reshape(b, np.shape(a)), g * np.reshape(a, np.shape(b))
+    return np.conj(g * np.reshape(b, np.shape(a))), g * np.conj(np.reshape(a, np.shape(b)))
 
 
 @vjp(np.linalg.outer)
@@ -73,7 +73,7 @@ def linalg_outer(g, ans, x1, x2):
 
 @vjp(np.vecdot, np.linalg.vecdot, broadcasts=True)
 def vecdot(g, ans, x1, x2, *, axis=-1):
-    return np.expand_dims(g, axis) * x2, np.expand_dims(g, axis) * x1
+    return np.conj(np.expand_dims(g, axis) * x2), np.expand_dims(g, axis) * np.conj(x1)
 
 
 @vjp(np.matvec, broadcasts=True)
