@@ -99,6 +99,14 @@ def grad_like(g: Any, x: Any) -> Any:
     return g
 
 
+def shell(x: Any) -> Any:
+    """A stand-in with the shape and dtype of `x` and no data (a broadcast zero): what the
+    tape keeps of a value whose shape alone the reverse sweep reads."""
+    if np.size(x) < 4096:
+        return x  # small: keeping it costs less than replacing it
+    return np.broadcast_to(np.zeros((), dtype=np.result_type(x)), np.shape(x))
+
+
 def unreduce(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Broadcast the adjoint of a reduction over `axis` back to the shape of `x`."""
     if axis is not None and not keepdims:

@@ -212,6 +212,8 @@ class _Sweep:
         for other in operands:  # type: ignore[attr-defined]
             if isinstance(other, ast.Constant):
                 continue
+            if isinstance(getattr(other, "npgrad_obj", None), int | float):
+                continue  # a global or closure number, such as a step size
             if isinstance(other, ast.Name) and other.id in (operand.id, *self.unit.scalars):
                 continue
             return True

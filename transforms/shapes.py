@@ -17,6 +17,8 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+import numpy as np
+
 from .activity import OP
 from .ops import Op, is_elementwise, is_full_reduction, names_in, operand_names
 from .optimize import has_effects, writes
@@ -44,14 +46,18 @@ class _Shapes:
         op = self.ops.get(name)
         return op is not None and is_elementwise(op)
 
-    def witnesses(self, name: str) -> list[str]:
+    def witnesses(self, name: str, dtype: bool = False) -> list[str]:
         """Names available anyway whose broadcast shape (and result dtype) is `name`'s:
-        through temporaries down to the user's own live names and the arguments."""
+        through temporaries down to the user's own live names and the arguments. For a
+        dtype, not through np.absolute (complex in, real out)."""
+        op = self.ops.get(name)
+        if dtype and op is not None and op.func is np.absolute:
+            return [name]
         if not self.replaceable(name) or name in self.live and name not in self.unit.names.temps:
             return [name]  # prefer the user's own names: `p` rather than its operands
         found: list[str] = []
         for operand in operand_names(self.ops[name]):
-            found += [w for w in self.witnesses(operand) if w not in found]
+            found += [w for w in self.witnesses(operand, dtype) if w not in found]
         if name in self.live and not all(w in self.live for w in found):
             return [name]
         return found or [name]
@@ -71,7 +77,7 @@ class _Shapes:
         """For a known scalar: names whose result dtype is its dtype."""
         op = self.ops[name]
         if is_full_reduction(op):
-            return self.witnesses(operand_names(op)[0])
+            return self.witnesses(operand_names(op)[0], dtype=True)
         found: list[str] = []
         for operand in operand_names(op):
             if operand in self.ops and self.known_scalar(operand):

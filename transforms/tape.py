@@ -34,6 +34,37 @@ def _mark(stmt: ast.stmt) -> tuple[str, int] | None:
     return None
 
 
+_SHAPE_CALLS = {("rt", "unbroadcast"): 1, ("rt", "shape_of"): 0, ("rt", "size_of"): 0,
+                ("np", "shape"): 0, ("np", "size"): 0, ("np", "ndim"): 0}  # fmt: skip
+
+
+def _shape_only(stmts: list[ast.stmt], unit: Unit) -> set[str]:
+    """Names these statements read only for their shape (`rt.unbroadcast(g, x)`)."""
+    aliases = {unit.rt: "rt", unit.np: "np"}
+    shape_reads: set[int] = set()
+    for node in (n for st in stmts for n in ast.walk(st)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = node.func.value
+            if isinstance(owner, ast.Name) and owner.id in aliases:
+                first = _SHAPE_CALLS.get((aliases[owner.id], node.func.attr))
+                if first is not None:
+                    shape_reads |= {id(a) for a in node.args[first:] if isinstance(a, ast.Name)}
+    loads: dict[str, list[int]] = {}
+    for node in (n for st in stmts for n in ast.walk(st)):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            loads.setdefault(node.id, []).append(id(node))
+    return {name for name, ids in loads.items() if all(i in shape_reads for i in ids)}
+
+
+def _governed(block: list[ast.stmt], i: int) -> list[ast.stmt]:
+    found = []
+    for stmt in block[i + 1 :]:
+        if _mark(stmt) is not None or is_compound(stmt):
+            break
+        found.append(stmt)
+    return found
+
+
 def _governed_reads(block: list[ast.stmt], i: int, kind: str) -> set[str]:
     """What the reverse reads after the pop at block[i]: the run of statements up to the
     next mark or block (a segment), or the header of the next statement (control)."""
@@ -58,6 +89,7 @@ def tape(unit: Unit) -> Unit:
         return unit
     fdef = unit.generated
     needed: dict[int, list[str]] = {}
+    shells: dict[int, set[str]] = {}  # names saved as shape-only stand-ins
     reverse_targets: set[str] = set()
 
     def scan(block: list[ast.stmt]) -> None:
@@ -67,6 +99,8 @@ def tape(unit: Unit) -> Unit:
                 kind, variant = unit.marks[mark[1]]
                 reads = _governed_reads(block, i, kind)
                 needed[mark[1]] = sorted(reads & variant)
+                if kind == "segment":
+                    shells[mark[1]] = _shape_only(_governed(block, i), unit)
             if isinstance(stmt, ast.For):
                 reverse_targets.update(names_in_store(stmt.target))
             for child in child_blocks(stmt):
@@ -77,11 +111,18 @@ def tape(unit: Unit) -> Unit:
     # a reversed loop sets its own index, as the forward loop did: not taped
     needed = {k: [n for n in names if n not in reverse_targets] for k, names in needed.items()}
 
+    def value(k: int, name: str) -> ast.expr:
+        node: ast.expr = ast.Name(name, ast.Load())
+        if name in shells.get(k, ()):  # read for its shape only: keep no data
+            shell = ast.Attribute(ast.Name(unit.rt, ast.Load()), "shell", ast.Load())
+            node = ast.Call(shell, [node], [])
+        return node
+
     def values(k: int) -> ast.expr:
         names = needed.get(k, [])
         if len(names) == 1:
-            return ast.Name(names[0], ast.Load())
-        return ast.Tuple([ast.Name(n, ast.Load()) for n in names], ast.Load())
+            return value(k, names[0])
+        return ast.Tuple([value(k, n) for n in names], ast.Load())
 
     def targets(k: int) -> ast.expr:
         names = needed.get(k, [])
