@@ -42,19 +42,20 @@ if "--keep-openblas-env" not in sys.argv:
             _REMOVED_VARS.append(f"{_var}={os.environ.pop(_var)}")
 
 import argparse  # noqa: E402
-import gc  # noqa: E402
 import math  # noqa: E402
-import platform  # noqa: E402
 import random  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from typing import Any  # noqa: E402
 
 import autograd  # noqa: E402
 import autograd.numpy as anp  # noqa: E402
 import numpy as np  # noqa: E402
+from bench_grad import (  # noqa: E402  (same folder: benchmarks/ is on sys.path)
+    Problem,
+    fmt_time,
+    print_environment,
+    quartiles,
+    time_problem,
+    verify,
+)
 
 import npgrad  # noqa: E402
 
@@ -154,16 +155,7 @@ def ode_grad_hand(K, c, x0, v0, observed):
 # ----- problems -------------------------------------------------------------------------
 
 
-@dataclass
-class Problem:
-    name: str
-    sizes: str
-    loss: Callable[..., Any]  # the NumPy loss, also used for finite differences
-    wrt: tuple[int, ...]
-    impls: dict[str, Callable[..., Any]]
-    make_args: Callable[[np.random.Generator], tuple[Any, ...]]
-    results: dict[str, list[float]] = field(default_factory=dict)  # seconds per call
-    calls: dict[str, int] = field(default_factory=dict)
+# Problem, verification, timing and printing are shared with bench_grad.py
 
 
 def rnn_problem(steps: int, batch: int, d_in: int, hidden: int, d_out: int) -> Problem:
@@ -229,142 +221,6 @@ def ode_problem(steps: int, batch: int, n: int) -> Problem:
 
 
 # ----- correctness ----------------------------------------------------------------------
-
-
-def finite_difference(f: Callable[..., Any], args: tuple[Any, ...], i: int, eps=1e-6):
-    """Central differences of scalar f with respect to args[i], in float64."""
-    args = list(args)
-    x = np.array(args[i], dtype=np.float64)
-    g = np.zeros_like(x)
-    for k in np.ndindex(x.shape):
-        plus, minus = x.copy(), x.copy()
-        plus[k] += eps
-        minus[k] -= eps
-        args[i] = plus
-        fp = float(f(*args))
-        args[i] = minus
-        fm = float(f(*args))
-        g[k] = (fp - fm) / (2 * eps)
-    return g
-
-
-def _compare(what: str, got, want, rtol: float, atol: float) -> None:
-    assert len(got) == len(want), f"{what}: {len(got)} gradients, expected {len(want)}"
-    for j, (a, b) in enumerate(zip(got, want, strict=True)):
-        a, b = np.asarray(a), np.asarray(b)
-        assert a.shape == b.shape, f"{what}, gradient {j}: shape {a.shape} != {b.shape}"
-        scale = float(np.max(np.abs(b))) if b.size else 1.0
-        err = float(np.max(np.abs(a - b))) if b.size else 0.0
-        assert err <= atol * max(scale, 1.0) + rtol * scale, (
-            f"{what}, gradient {j}: max abs error {err:.3g} (scale {scale:.3g})"
-        )
-
-
-def verify(problem: Problem, args: tuple[Any, ...], with_fd: bool) -> None:
-    """Assert the three implementations agree (and match finite differences if asked)."""
-    grads = {name: fn(*args) for name, fn in problem.impls.items()}
-    ref = grads["hand"]
-    for name in ("npgrad", "autograd"):
-        _compare(f"{problem.name}: {name} vs hand", grads[name], ref, rtol=1e-9, atol=1e-12)
-    if with_fd:
-        fd = tuple(finite_difference(problem.loss, args, i) for i in problem.wrt)
-        for name, got in grads.items():
-            _compare(f"{problem.name}: {name} vs finite differences", got, fd, 1e-5, 1e-7)
-
-
-# ----- timing ---------------------------------------------------------------------------
-
-
-def _batch(fn: Callable[..., Any], args: tuple[Any, ...], k: int) -> float:
-    t0 = time.perf_counter()
-    for _ in range(k):
-        fn(*args)
-    return time.perf_counter() - t0
-
-
-def time_problem(
-    problem: Problem,
-    args: tuple[Any, ...],
-    budget: float,
-    min_rounds: int,
-    max_rounds: int,
-    batch_target: float,
-    rng: random.Random,
-) -> int:
-    """Interleaved timing: each round runs every implementation once, shuffled."""
-    names = list(problem.impls)
-    for name in names:  # warm up, and pick k so one batch takes about batch_target
-        fn = problem.impls[name]
-        _batch(fn, args, 2)
-        one = min(_batch(fn, args, 1) for _ in range(3))
-        problem.calls[name] = max(1, round(batch_target / max(one, 1e-9)))
-        problem.results[name] = []
-    start = time.perf_counter()
-    rounds = 0
-    while rounds < max_rounds and (rounds < min_rounds or time.perf_counter() - start < budget):
-        rng.shuffle(names)
-        gc.collect()
-        gc.disable()
-        try:
-            for name in names:
-                k = problem.calls[name]
-                problem.results[name].append(_batch(problem.impls[name], args, k) / k)
-        finally:
-            gc.enable()
-        rounds += 1
-    return rounds
-
-
-def quartiles(xs: list[float]) -> tuple[float, float, float]:
-    q1, q2, q3 = statistics.quantiles(xs, n=4, method="inclusive")
-    return q1, q2, q3
-
-
-def fmt_time(s: float) -> str:
-    if s < 1e-3:
-        return f"{s * 1e6:.1f} us"
-    if s < 1.0:
-        return f"{s * 1e3:.2f} ms"
-    return f"{s:.2f} s"
-
-
-# ----- report ---------------------------------------------------------------------------
-
-
-def print_environment() -> None:
-    print(
-        f"python {platform.python_version()}, numpy {np.__version__}, "
-        f"autograd {_version('autograd')}, npgrad {_version('npgrad')}"
-    )
-    print(f"cpu: {platform.processor() or platform.machine()}, {os.cpu_count()} cores visible")
-    print("thread env: " + ", ".join(f"{v}={os.environ.get(v)}" for v in _THREAD_VARS))
-    if _REMOVED_VARS:
-        print("removed from this process's environment: " + ", ".join(_REMOVED_VARS))
-    kept = [f"{v}={os.environ[v]}" for v in _CORE_VARS if v in os.environ]
-    if kept:
-        print("kept (--keep-openblas-env): " + ", ".join(kept))
-    if _NUMPY_WAS_LOADED:
-        print("WARNING: numpy was imported before this script set the BLAS environment")
-    try:
-        import threadpoolctl
-    except ImportError:
-        print("threadpoolctl not importable: BLAS library and thread count not shown")
-        return
-    for info in threadpoolctl.threadpool_info():
-        print(
-            f"threadpool: {info.get('internal_api')} {info.get('version')} "
-            f"arch={info.get('architecture')} threads={info.get('num_threads')} "
-            f"({os.path.basename(info.get('filepath', ''))})"
-        )
-
-
-def _version(dist: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(dist)
-    except PackageNotFoundError:
-        return "?"
 
 
 TARGET = 1.5  # npgrad / hand-written
