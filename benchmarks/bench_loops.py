@@ -43,18 +43,14 @@ if "--keep-openblas-env" not in sys.argv:
 
 import argparse  # noqa: E402
 import math  # noqa: E402
-import random  # noqa: E402
 
 import autograd  # noqa: E402
 import autograd.numpy as anp  # noqa: E402
 import numpy as np  # noqa: E402
 from bench_grad import (  # noqa: E402  (same folder: benchmarks/ is on sys.path)
     Problem,
-    fmt_time,
+    check_time_report,
     print_environment,
-    quartiles,
-    time_problem,
-    verify,
 )
 
 import npgrad  # noqa: E402
@@ -242,9 +238,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=0)
     opts = parser.parse_args(argv)
-    budget = opts.budget if opts.budget is not None else (0.3 if opts.quick else 8.0)
-    min_rounds, max_rounds = (5, 50) if opts.quick else (21, 400)
-
     print_environment()
 
     small = [rnn_problem(6, 3, 2, 4, 2), ode_problem(12, 2, 3)]
@@ -259,63 +252,10 @@ def main(argv: list[str] | None = None) -> int:
         ]
     data_rng = np.random.default_rng(opts.seed)
 
-    print("\n== correctness (asserted before any timing) ==")
-    for p in small:
-        verify(p, p.make_args(data_rng), with_fd=True)
-        print(f"{p.name:<15} small instance: hand == npgrad == autograd == finite differences")
-    all_args = []
-    for p in problems:
-        args = p.make_args(data_rng)
-        verify(p, args, with_fd=False)
-        all_args.append(args)
-        print(f"{p.name:<15} benchmark size: hand == npgrad == autograd (rtol 1e-9)")
-
-    print("\n== problems ==")
-    for p in problems:
-        print(f"{p.name:<15} {p.sizes}")
-
-    print(f"\n== timing: interleaved rounds, ~{budget:g} s per problem ==")
-    order_rng = random.Random(opts.seed)
-    rounds = {}
-    for p, args in zip(problems, all_args, strict=True):
-        rounds[p.name] = time_problem(
-            p, args, budget, min_rounds, max_rounds, batch_target=0.02, rng=order_rng
-        )
-
-    print(f"\n{'problem':<15} {'impl':<9} {'median':>10} {'IQR':>23} {'rounds x calls':>15}")
-    for p in problems:
-        for name in ("hand", "npgrad", "autograd"):
-            q1, med, q3 = quartiles(p.results[name])
-            iqr = f"{fmt_time(q1)} .. {fmt_time(q3)}"
-            print(
-                f"{p.name:<15} {name:<9} {fmt_time(med):>10} {iqr:>23} "
-                f"{rounds[p.name]:>8} x {p.calls[name]:<4}"
-            )
-
-    print("\nratios to hand-written: median over rounds of (impl / hand in the same round)")
-    print(f"{'problem':<15}  {'npgrad/hand':<24} {'autograd/hand':<24}")
-    worst = 0.0
-    for p in problems:
-        cells = []
-        for name in ("npgrad", "autograd"):
-            ratios = [a / h for a, h in zip(p.results[name], p.results["hand"], strict=True)]
-            q1, med, q3 = quartiles(ratios)
-            cells.append(f"{med:.2f}x [{q1:.2f} .. {q3:.2f}]")
-            if name == "npgrad":
-                worst = max(worst, med)
-        print(f"{p.name:<15}  {cells[0]:<24} {cells[1]:<24}".rstrip())
-    if opts.quick:
-        print(
-            f"\n(--quick: tiny sizes measure per-call overhead; "
-            f"the {TARGET}x target is for full sizes)"
-        )
-    else:
-        verdict = "met" if worst <= TARGET else "NOT met"
-        print(
-            f"\nnpgrad target (<= {TARGET}x hand-written on every problem): {verdict} "
-            f"({worst:.2f}x)"
-        )
-    return 0
+    small_args = [p.make_args(data_rng) for p in small]
+    return check_time_report(
+        small, small_args, problems, data_rng, opts, batch_target=0.02, target=TARGET
+    )
 
 
 if __name__ == "__main__":

@@ -180,13 +180,6 @@ def test_branch_replays_the_taken_branch_without_a_tape():
     assert src.count("if ") == 2  # the forward branch and its replay
 
 
-def test_tape_holds_one_entry_per_iteration_and_is_empty_after():
-    # the tape is a local list: the generated code leaves nothing behind between calls
-    g = npgrad.grad(counted_loop)
-    first = g(X)
-    np.testing.assert_array_equal(g(X), first)
-
-
 def branch_inside_loop_keeps_both_sides(x):
     y = x
     for _k in range(3):
