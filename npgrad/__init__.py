@@ -7,7 +7,18 @@ loss(w, X, y)      # the gradient with respect to w
 loss.source        # the generated NumPy code
 """
 
-from npgrad.api import Transformed, defvjp, grad, rules, source, value_and_grad
+from npgrad.api import (
+    Transformed,
+    defvjp,
+    grad,
+    jacobian,
+    jvp,
+    retarget,
+    rules,
+    source,
+    value_and_grad,
+    vjp,
+)
 from npgrad.errors import (
     NoDerivativeError,
     NonScalarOutputError,
@@ -29,7 +40,11 @@ __all__ = [
     "WrtTypeError",
     "defvjp",
     "grad",
+    "jacobian",
+    "jvp",
+    "retarget",
     "rules",
     "source",
     "value_and_grad",
+    "vjp",
 ]

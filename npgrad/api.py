@@ -1,22 +1,24 @@
-"""The public API: grad, value_and_grad, source, rules."""
+"""The public API: grad, value_and_grad, jvp, vjp, jacobian, source, rules."""
 
 from __future__ import annotations
 
 import functools
 import inspect
 import threading
+import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 import numpy as np
 
+from npgrad import backends
 from npgrad.errors import Location, NonScalarOutputError, WrtTypeError, locate
+from npgrad.pytree import is_namedtuple, leaves, shape_key, structure
 
 Wrt: TypeAlias = int | str | Sequence[int | str]
 
 _LOCK = threading.Lock()
-_BACKENDS = ("numpy",)
 _MISSING = object()
 
 
@@ -29,6 +31,7 @@ class Compiled:
     wrt_args: tuple[tuple[int, str, Any], ...]  # (position, name, default) per wrt argument
     return_location: Location | None  # where the output is returned, for runtime errors
     bindings: tuple[tuple[Any, str, Any], ...]  # (namespace or cell, name, object) resolved
+    spec: Any = None  # the containers' structure and the functions passed, if any
 
     def stale(self) -> bool:
         """Has a global or closure name the transform resolved been rebound since?"""
@@ -40,6 +43,8 @@ class Compiled:
 
 
 _CACHE: dict[tuple[Any, ...], Compiled] = {}
+_CACHE_SIZE = 1024
+_LAST: dict[tuple[Any, ...], Compiled] = {}  # per function and options: the variant made last
 
 
 def _cell(cell: Any) -> Any:
@@ -58,39 +63,44 @@ class Transformed:
     """
 
     def __init__(
-        self, primal: Callable[..., Any], kind: str, wrt: Wrt, backend: str, optimize: bool
+        self, primal: Callable[..., Any], kind: str, wrt: Wrt, backend: Any, optimize: bool
     ) -> None:
-        if backend not in _BACKENDS:
-            raise ValueError(
-                f"backend={backend!r} is not available; this version of npgrad emits "
-                f"{', '.join(_BACKENDS)} code"
-            )
+        name = backends.name_of(backend)  # None: follow the arrays it is called with
+        self.follow, backend = name is None, name or "numpy"
         self.primal = primal
         self.kind = kind
+        self.wrt_arg = wrt
         self.wrt_is_tuple = isinstance(wrt, tuple | list)
         self.wrt: tuple[int | str, ...] = tuple(wrt) if self.wrt_is_tuple else (wrt,)  # type: ignore[arg-type]
         if not self.wrt:
             raise ValueError("wrt is empty: name at least one argument to differentiate")
         self.backend = backend
         self.optimize = optimize
-        self._compiled: Compiled | None = None
+        self._compiled: Compiled | None = None  # the variant last used
+        self._specialized: dict[Any, Compiled] = {}
+        self._layout: tuple[list[str], list[tuple[int, str]], dict[str, Any]] | None = None
         functools.update_wrapper(self, primal, updated=())
         del self.__wrapped__  # a gradient is not a wrapper of its primal: keep inspect honest
         self.__name__ = f"{kind}_{getattr(primal, '__name__', 'f')}"
 
-    def _build(self) -> Compiled:
+    def _func(self) -> Callable[..., Any]:
+        return self.primal.function if isinstance(self.primal, Transformed) else self.primal
+
+    def _build(self, spec: Any = None) -> Compiled:
         from npgrad.transforms.emit import compile_unit
         from npgrad.transforms.pipeline import run
         from npgrad.transforms.unit import Unit
 
-        func = self.primal.function if isinstance(self.primal, Transformed) else self.primal
-        key = (func, self.kind, self.wrt, self.wrt_is_tuple, self.backend, self.optimize)
+        func = self._func()
+        key = (func, self.kind, self.wrt, self.wrt_is_tuple, self.backend, self.optimize, spec)
         with _LOCK:
             compiled = _CACHE.get(key)
             if compiled is None or compiled.stale():
                 unit = Unit(
                     func, self.wrt, self.wrt_is_tuple, self.kind, self.optimize, self.backend
                 )
+                if spec is not None:
+                    unit.trees, unit.passed, unit.arg_shapes = map(dict, spec)
                 unit = run(unit)
                 params = inspect.signature(func).parameters
                 names = list(params)
@@ -106,10 +116,14 @@ class Transformed:
                 )
                 where = locate(unit.body[-1], unit.filename, unit.lines) if unit.body else None
                 compiled = Compiled(
-                    compile_unit(unit), unit.source, wrt_args, where, tuple(unit.bindings)
+                    compile_unit(unit), unit.source, wrt_args, where, tuple(unit.bindings), spec
                 )
+                if len(_CACHE) >= _CACHE_SIZE:  # functions passed as arguments are keys
+                    del _CACHE[next(iter(_CACHE))]
                 _CACHE[key] = compiled
+            _LAST[key[:-1]] = compiled
         self._compiled = compiled
+        self._specialized[spec] = compiled
         return compiled
 
     @property
@@ -123,25 +137,70 @@ class Transformed:
         return self._current().source
 
     def _current(self) -> Compiled:
+        """The variant last used (for `.source`), or the one for plain array arguments."""
         compiled = self._compiled
+        if compiled is None:  # not called yet: the variant any call made last, if one did
+            key = (self._func(), self.kind, self.wrt, self.wrt_is_tuple, self.backend)
+            compiled = _LAST.get((*key, self.optimize))
         if compiled is None or compiled.bindings and compiled.stale():
-            compiled = self._build()
+            compiled = self._build(None if compiled is None else compiled.spec)
         return compiled
 
+    def _spec(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """What the generated code depends on besides the source: the structure of container
+        arguments, the functions passed as arguments, and each array argument's number of
+        dimensions and which of them are 1 (so transforms can prove shapes equal)."""
+        if self._layout is None:
+            self._layout = _layout(self._func(), self.wrt)
+        names, wrt, defaults = self._layout
+        trees = []
+        for pos, name in wrt:
+            tree = structure(args[pos] if pos < len(args) else kwargs.get(name))
+            if tree is not None:
+                trees.append((name, tree))
+        passed = [(names[i], v) for i, v in enumerate(args[: len(names)]) if _is_function(v)]
+        passed += [(k, v) for k, v in kwargs.items() if _is_function(v)]
+        passed += [
+            (k, v) for k, v in defaults.items() if k not in kwargs and names.index(k) >= len(args)
+        ]
+        shapes = [(names[i], shape_key(v)) for i, v in enumerate(args[: len(names)])]
+        shapes += [(k, shape_key(v)) for k, v in kwargs.items()]
+        return tuple(trees), tuple(passed), tuple(s for s in shapes if s[1] is not None)
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        compiled = self._current()
+        if self.follow and (found := backends.backend_of(args, kwargs)) != self.backend:
+            return self.variant(found)(*args, **kwargs)
+        spec = self._spec(args, kwargs)
+        compiled = self._specialized.get(spec)
+        if compiled is None or compiled.bindings and compiled.stale():
+            compiled = self._build(spec)
+        self._compiled = compiled
+        trees = dict(spec[0]) if spec is not None else {}
         for pos, name, default in compiled.wrt_args:
             value = args[pos] if pos < len(args) else kwargs.get(name, default)
-            _check_wrt(value, name)
+            if name in trees:
+                for path, leaf in leaves(value, trees[name], name):
+                    _check_wrt(leaf, path)
+            else:
+                _check_wrt(value, name)
         try:
             result = compiled.function(*args, **kwargs)
         except NonScalarOutputError as exc:
             if exc.location is not None or compiled.return_location is None:
                 raise
             raise NonScalarOutputError(exc.message, compiled.return_location, exc.hint) from None
-        if self.wrt_is_tuple and len(self.wrt) > 1:
+        if self.wrt_is_tuple and len(self.wrt) > 1 or trees:
             result = _distinct(result, self.kind)
         return result
+
+    def variant(self, backend: str) -> Transformed:
+        """This function for another backend (made once, kept)."""
+        variants = self.__dict__.setdefault("_variants", {})
+        if backend not in variants:
+            variants[backend] = Transformed(
+                self.primal, self.kind, self.wrt_arg, backend, self.optimize
+            )
+        return variants[backend]  # type: ignore[no-any-return]
 
     def __repr__(self) -> str:
         return f"<npgrad {self.kind} of {getattr(self.primal, '__qualname__', self.primal)}>"
@@ -149,22 +208,48 @@ class Transformed:
 
 def _distinct(result: Any, kind: str) -> Any:
     """Gradients that came out as one shared array get their own copies."""
-    grads = result[1] if kind == "value_and_grad" else result
     seen: set[int] = set()
-    fixed = []
-    for g in grads:
+
+    def fix(g: Any) -> Any:
+        if structure(g) is not None:  # a tuple of gradients, or a container's gradient
+            if isinstance(g, dict):
+                return {k: fix(v) for k, v in g.items()}
+            parts = [fix(v) for v in g]
+            return type(g)(*parts) if is_namedtuple(g) else type(g)(parts)
         if id(g) in seen and isinstance(g, np.ndarray):
             g = g.copy()
         seen.add(id(g))
-        fixed.append(g)
-    return (result[0], tuple(fixed)) if kind == "value_and_grad" else tuple(fixed)
+        return g
+
+    return (result[0], fix(result[1])) if kind == "value_and_grad" else fix(result)
+
+
+def _is_function(value: Any) -> bool:
+    """A function passed as an argument: npgrad generates code for the one passed."""
+    return isinstance(value, types.FunctionType | types.BuiltinFunctionType | np.ufunc)
+
+
+def _layout(func: Callable[..., Any], wrt: tuple[int | str, ...]) -> Any:
+    """(parameter names, (position, name) of each wrt argument, functions given as defaults)."""
+    params = inspect.signature(func).parameters
+    names = list(params)
+    positional = [
+        n for n, p in params.items() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    found = []
+    for w in wrt:
+        name = positional[w] if isinstance(w, int) and 0 <= w < len(positional) else w
+        if isinstance(name, str) and name in names:
+            found.append((names.index(name), name))
+    defaults = {n: p.default for n, p in params.items() if _is_function(p.default)}
+    return names, found, defaults
 
 
 def _check_wrt(value: Any, name: str) -> None:
     """Refuse wrt arguments that have no gradient: integers, booleans, complex, containers."""
     if value is _MISSING:
         return  # not passed: the call itself raises Python's own TypeError
-    if isinstance(value, float | np.floating):
+    if isinstance(value, float | np.floating) or backends.is_float_array(value):
         return
     if isinstance(value, np.ndarray) and value.dtype.kind == "f":
         return
@@ -186,7 +271,7 @@ def _check_wrt(value: Any, name: str) -> None:
     )
 
 
-def _make(kind: str, f: Callable[..., Any] | None, wrt: Wrt, backend: str, optimize: bool) -> Any:
+def _make(kind: str, f: Callable[..., Any] | None, wrt: Wrt, backend: Any, optimize: bool) -> Any:
     if f is None:
         return lambda func: Transformed(func, kind, wrt, backend, optimize)
     return Transformed(f, kind, wrt, backend, optimize)
@@ -196,14 +281,24 @@ def grad(
     f: Callable[..., Any] | None = None,
     *,
     wrt: Wrt = 0,
-    backend: str = "numpy",
+    backend: Any = None,
     optimize: bool = True,
+    mode: str = "reverse",
 ) -> Any:
     """The gradient of scalar-valued `f` with respect to the arguments named by `wrt`.
 
     Usable as `@grad`, `@grad(wrt="w")` or `grad(f, wrt=(0, "b"))`. `wrt` names positional
-    indices or parameter names; a tuple gives a tuple of gradients.
+    indices or parameter names; a tuple gives a tuple of gradients. `backend`: "numpy",
+    "cupy", "dask" or an Array API namespace module; None follows the arrays of each call
+    (NumPy code for NumPy arrays, CuPy code for CuPy arrays, ...), each variant made once.
+    mode="forward" computes the gradient with forward mode, one JVP per input element.
     """
+    if mode != "reverse":
+        if mode != "forward":
+            raise ValueError(f"mode must be 'forward' or 'reverse', not {mode!r}")
+        if f is None:
+            return lambda func: _forward_grad(func, wrt, backend, optimize)
+        return _forward_grad(f, wrt, backend, optimize)
     return _make("grad", f, wrt, backend, optimize)
 
 
@@ -211,7 +306,7 @@ def value_and_grad(
     f: Callable[..., Any] | None = None,
     *,
     wrt: Wrt = 0,
-    backend: str = "numpy",
+    backend: Any = None,
     optimize: bool = True,
 ) -> Any:
     """Like `grad`, but the result returns `(f(...), gradient)`."""
@@ -220,7 +315,7 @@ def value_and_grad(
 
 def source(obj: Any) -> str:
     """The generated source of anything npgrad produced."""
-    if isinstance(obj, Transformed):
+    if isinstance(obj, Transformed | Retargeted | Jacobian | VJPFunction):
         return obj.source
     raise TypeError(f"{obj!r} was not produced by npgrad")
 
@@ -285,6 +380,308 @@ def defvjp(
         vjp(func, broadcasts=broadcasts, results=results)(rule)
         with _LOCK:
             _CACHE.clear()  # gradients transformed earlier may have used another rule
+            _LAST.clear()
         return rule
 
     return register
+
+
+class Retargeted:
+    """The user's function itself, emitted for another backend: call it like the original;
+    `.source` is its code. Transformed on first use and cached, like a gradient."""
+
+    def __init__(self, primal: Callable[..., Any], backend: Any) -> None:
+        name = backends.name_of(backend)
+        if name is None:
+            raise ValueError("retarget needs a backend: 'numpy', 'cupy', 'dask' or a module")
+        self.primal, self.backend = primal, name
+        self._compiled: Compiled | None = None
+        functools.update_wrapper(self, primal, updated=())
+        del self.__wrapped__
+
+    def _current(self) -> Compiled:
+        from npgrad.transforms.emit import compile_unit
+        from npgrad.transforms.pipeline import RETARGET, run
+        from npgrad.transforms.unit import Unit
+
+        compiled = self._compiled
+        if compiled is not None and not (compiled.bindings and compiled.stale()):
+            return compiled
+        key = (self.primal, "primal", (), False, self.backend, True)
+        with _LOCK:
+            compiled = _CACHE.get(key)
+            if compiled is None or compiled.stale():
+                unit = run(Unit(self.primal, (), False, "primal", True, self.backend), RETARGET)
+                compiled = Compiled(compile_unit(unit), unit.source, (), None, tuple(unit.bindings))
+                _CACHE[key] = compiled
+        self._compiled = compiled
+        return compiled
+
+    @property
+    def function(self) -> Callable[..., Any]:
+        return self._current().function
+
+    @property
+    def source(self) -> str:
+        return self._current().source
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._current().function(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<npgrad {self.primal.__qualname__} for backend {self.backend}>"
+
+
+def retarget(f: Callable[..., Any], backend: Any) -> Retargeted:
+    """`f` itself (no gradient) as code for `backend`: "cupy", "dask", "numpy" or an Array
+    API namespace module. NumPy calls become the backend's; functions it lacks are refused
+    when transformed (first call or `.source`)."""
+    return Retargeted(f.primal if isinstance(f, Transformed) else f, backend)
+
+
+# ----- forward mode, VJPs and Jacobians ------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=256)
+def _transformed(f: Any, kind: str, wrt: Any, backend: Any, optimize: bool) -> Transformed:
+    """One Transformed per function and options, kept (the generated code is cached anyway)."""
+    return Transformed(f, kind, wrt, backend, optimize)
+
+
+def _tangent_names(function: Callable[..., Any], count: int) -> tuple[str, ...]:
+    """The tangent parameters of a generated JVP: its last `count` keyword-only ones."""
+    code = function.__code__
+    kwonly = code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
+    return tuple(kwonly[len(kwonly) - count :])
+
+
+def _is_floating(value: Any) -> bool:
+    """A real floating-point value, or a container whose leaves all are."""
+    tree = structure(value)
+    if tree is not None:
+        found = [leaf for _, leaf in leaves(value, tree, "")]
+        return bool(found) and all(leaf is None or _is_floating(leaf) for leaf in found)
+    if isinstance(value, float | np.floating):
+        return True
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind == "f"
+    return backends.is_float_array(value)
+
+
+def _check_tangent(primal: Any, tangent: Any, i: int) -> None:
+    tree = structure(primal)
+    if tree is not None:
+        if structure(tangent) is None or len(list(leaves(tangent, tree, ""))) != len(
+            list(leaves(primal, tree, ""))
+        ):
+            raise ValueError(f"the tangent of argument {i} must have the argument's structure")
+        pairs = zip(leaves(primal, tree, ""), leaves(tangent, tree, ""), strict=True)
+        for (path, p), (_, t) in pairs:
+            if np.shape(p) != np.shape(t):
+                raise ValueError(
+                    f"the tangent of argument {i}{path} has shape {np.shape(t)}, the argument "
+                    f"has shape {np.shape(p)}"
+                )
+    elif np.shape(primal) != np.shape(tangent):
+        raise ValueError(
+            f"the tangent of argument {i} has shape {np.shape(tangent)}, the argument has "
+            f"shape {np.shape(primal)}"
+        )
+
+
+def _like(tangent: Any, value: Any) -> Any:
+    """A scalar function of Python floats gives a Python float tangent."""
+    if isinstance(value, float) and np.ndim(tangent) == 0 and not np.iscomplexobj(tangent):
+        return float(tangent)
+    return tangent
+
+
+def jvp(
+    f: Callable[..., Any],
+    primals: Sequence[Any],
+    tangents: Sequence[Any],
+    *,
+    backend: Any = None,
+    optimize: bool = True,
+) -> tuple[Any, Any]:
+    """Forward mode: `(f(*primals), J @ tangents)`, the Jacobian-vector product, in one pass.
+
+    `tangents` has one entry per primal, shaped like it (a container argument's tangent is
+    a container of the same structure); None marks an argument held constant (integers,
+    data). The generated code is `npgrad.jacobian(f, mode="forward").source`.
+    """
+    primals, tangents = tuple(primals), tuple(tangents)
+    if len(primals) != len(tangents):
+        raise ValueError(f"jvp got {len(primals)} primals and {len(tangents)} tangents")
+    wrt = tuple(i for i, t in enumerate(tangents) if t is not None)
+    for i in wrt:
+        _check_tangent(primals[i], tangents[i], i)
+    if not wrt:
+        value = f(*primals)
+        return value, _like(np.zeros_like(value), value)
+    transformed = _transformed(f, "jvp", wrt, backend, optimize)
+    names = _tangent_names(transformed.function, len(wrt))
+    given = dict(zip(names, (tangents[i] for i in wrt), strict=True))
+    value, tangent = transformed(*primals, **given)
+    return value, _like(tangent, value)
+
+
+class VJPFunction:
+    """`vjp_fn(g)`: the cotangents of the primals, one per primal (None for arguments that
+    are not floating point); `.source` is the generated reverse-mode code."""
+
+    def __init__(self, transformed: Transformed | None, primals: tuple[Any, ...], value: Any):
+        self.transformed, self.primals, self.value = transformed, primals, value
+
+    @property
+    def source(self) -> str:
+        if self.transformed is None:
+            raise ValueError("no argument is floating point: there is nothing to differentiate")
+        return self.transformed.source
+
+    def __call__(self, g: Any) -> tuple[Any, ...]:
+        if np.shape(g) != np.shape(self.value):
+            raise ValueError(
+                f"the cotangent has shape {np.shape(g)}; the output has shape "
+                f"{np.shape(self.value)}"
+            )
+        out: list[Any] = [None] * len(self.primals)
+        if self.transformed is not None:
+            grads = self.transformed(*self.primals, npgrad_cotangent=g)
+            for i, gi in zip(self.transformed.wrt, grads, strict=True):
+                out[i] = gi  # type: ignore[index]
+        return tuple(out)
+
+
+def vjp(
+    f: Callable[..., Any], *primals: Any, backend: Any = None, optimize: bool = True
+) -> tuple[Any, VJPFunction]:
+    """Reverse mode: `(f(*primals), vjp_fn)` where `vjp_fn(g)` gives `g @ J` for every
+    primal, as a tuple (None for primals that are not floating point). Each call of
+    `vjp_fn` runs the generated code (forward sweep and reverse sweep) once."""
+    value = f(*primals)
+    wrt = tuple(i for i, p in enumerate(primals) if _is_floating(p))
+    transformed = _transformed(f, "vjp", wrt, backend, optimize) if wrt else None
+    return value, VJPFunction(transformed, primals, value)
+
+
+class Jacobian:
+    """`jacobian(f)(*args)`: the Jacobian, shaped `out.shape + arg.shape` (a tuple of them
+    for a tuple `wrt`). `.source` is the generated JVP (forward) or VJP (reverse) code.
+
+    Forward mode runs the JVP once per element of each differentiated argument, reverse mode
+    the VJP once per element of the output: one Python call per column or row (the
+    generated code is not vectorized over a batch of seeds)."""
+
+    def __init__(
+        self, f: Callable[..., Any], wrt: Wrt, mode: str, backend: Any, optimize: bool
+    ) -> None:
+        if mode not in ("forward", "reverse"):
+            raise ValueError(f"mode must be 'forward' or 'reverse', not {mode!r}")
+        self.f, self.mode, self.backend, self.optimize = f, mode, backend, optimize
+        self.wrt_is_tuple = isinstance(wrt, tuple | list)
+        self.wrt: tuple[int | str, ...] = tuple(wrt) if self.wrt_is_tuple else (wrt,)  # type: ignore[arg-type]
+        functools.update_wrapper(self, f, updated=())
+        del self.__wrapped__
+        self.scalar = False  # grad(f, mode="forward"): the output must be a 0-d scalar
+
+    def _positions(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[int]:
+        names, found, _ = _layout(self.f, self.wrt)
+        if len(found) != len(self.wrt):
+            raise ValueError(f"wrt={self.wrt} does not name parameters of {self.f.__name__}")
+        positions = [pos for pos, _ in found]
+        if kwargs or any(pos >= len(args) for pos in positions):
+            raise TypeError("jacobian: pass the arguments positionally")
+        for pos in positions:
+            if structure(args[pos]) is not None:
+                raise TypeError(
+                    "jacobian of a container argument is not supported yet: use npgrad.jvp "
+                    "or npgrad.vjp"
+                )
+            _check_wrt(args[pos], names[pos])
+        return positions
+
+    @property
+    def source(self) -> str:
+        kind = "jvp" if self.mode == "forward" else "vjp"
+        wrt = self.wrt[0] if self.mode == "forward" else self.wrt
+        return _transformed(self.f, kind, wrt, self.backend, self.optimize).source
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        positions = self._positions(args, kwargs)
+        if self.mode == "forward":
+            jacs = [self._forward(args, pos) for pos in positions]
+        else:
+            jacs = self._reverse(args, positions)
+        if self.scalar:
+            jacs = [_like(j, args[p]) for j, p in zip(jacs, positions, strict=True)]
+        return tuple(jacs) if self.wrt_is_tuple else jacs[0]
+
+    def _check_scalar(self, value: Any) -> None:
+        if self.scalar and np.ndim(value) != 0:
+            raise NonScalarOutputError(
+                f"grad needs a function that returns a scalar; "
+                f"{self.f.__name__} returned shape {np.shape(value)}",
+                None,
+                "use npgrad.jacobian for a function with an array output",
+            )
+
+    def _forward(self, args: tuple[Any, ...], pos: int) -> Any:
+        transformed = _transformed(self.f, "jvp", pos, self.backend, self.optimize)
+        (name,) = _tangent_names(transformed.function, 1)
+        x = np.asarray(args[pos])
+        columns = []
+        for k in range(x.size):
+            seed = np.zeros(x.shape, x.dtype)
+            seed.flat[k] = 1
+            value, tangent = transformed(*args, **{name: seed})
+            columns.append(np.asarray(tangent))
+        if not columns:  # an empty argument
+            value = self.f(*args)
+            return np.zeros(np.shape(value) + x.shape)
+        self._check_scalar(value)
+        return np.moveaxis(np.stack(columns), 0, -1).reshape(np.shape(value) + x.shape)
+
+    def _reverse(self, args: tuple[Any, ...], positions: list[int]) -> list[Any]:
+        transformed = _transformed(self.f, "vjp", tuple(positions), self.backend, self.optimize)
+        value = self.f(*args)
+        self._check_scalar(value)
+        shape = np.shape(value)
+        rows: list[list[Any]] = [[] for _ in positions]
+        for m in np.ndindex(shape):
+            g = np.zeros(shape, np.result_type(value, np.float32))
+            g[m] = 1
+            for row, gi in zip(rows, transformed(*args, npgrad_cotangent=g), strict=True):
+                row.append(np.asarray(gi))
+        return [
+            np.stack(row).reshape(shape + np.shape(args[p]))
+            if row
+            else np.zeros(shape + np.shape(args[p]))
+            for row, p in zip(rows, positions, strict=True)
+        ]
+
+    def __repr__(self) -> str:
+        return f"<npgrad {self.mode}-mode jacobian of {getattr(self.f, '__qualname__', self.f)}>"
+
+
+def jacobian(
+    f: Callable[..., Any] | None = None,
+    *,
+    wrt: Wrt = 0,
+    mode: str = "reverse",
+    backend: Any = None,
+    optimize: bool = True,
+) -> Any:
+    """The Jacobian of `f` with respect to the arguments named by `wrt`: a function returning
+    an array of shape `out.shape + arg.shape` (a tuple for a tuple `wrt`). mode="forward"
+    runs the JVP once per input element, mode="reverse" the VJP once per output element."""
+    if f is None:
+        return lambda func: Jacobian(func, wrt, mode, backend, optimize)
+    return Jacobian(f, wrt, mode, backend, optimize)
+
+
+def _forward_grad(f: Callable[..., Any], wrt: Wrt, backend: Any, optimize: bool) -> Jacobian:
+    """grad(f, mode="forward"): the gradient from one JVP per input element."""
+    jac = Jacobian(f, wrt, "forward", backend, optimize)
+    jac.scalar = True
+    return jac

@@ -1,6 +1,9 @@
 """The `npgrad` command: dump generated code, check a function, list the rules.
 
 npgrad dump model.py:loss --wrt w        print the generated gradient module
+npgrad dump model.py:loss --backend cupy print it for CuPy (dask, or an Array API module)
+npgrad dump model.py:loss --backend cupy --primal    the function itself, for CuPy
+npgrad dump model.py:f --mode forward    the forward-mode (JVP) function
 npgrad check model.py:loss               transform only; report errors, exit non-zero
 npgrad rules                             list the functions npgrad differentiates
 """
@@ -13,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from npgrad.api import Transformed, grad, rules, rules_markdown, value_and_grad
+from npgrad.api import Transformed, grad, retarget, rules, rules_markdown, value_and_grad
 from npgrad.errors import TransformError
 
 
@@ -47,8 +50,14 @@ def _wrt(values: list[str] | None) -> Any:
     return parsed[0] if len(parsed) == 1 else tuple(parsed)
 
 
-def _transform(args: argparse.Namespace) -> Transformed:
+def _transform(args: argparse.Namespace) -> Any:
     func = load(args.target)
+    if args.primal:
+        return retarget(func, args.backend)
+    if args.mode == "forward":  # the JVP of the first --wrt argument's tangents
+        wrt = _wrt(args.wrt)
+        wrt = wrt if isinstance(wrt, tuple) else (wrt,)
+        return Transformed(func, "jvp", wrt, args.backend, not args.no_optimize)
     make = value_and_grad if getattr(args, "value_and_grad", False) else grad
     return make(func, wrt=_wrt(args.wrt), backend=args.backend, optimize=not args.no_optimize)
 
@@ -63,8 +72,16 @@ def main(argv: list[str] | None = None) -> int:
         p = sub.add_parser(name, help=text)
         p.add_argument("target", metavar="FILE:FUNC")
         p.add_argument("--wrt", nargs="+", metavar="NAME", help="parameters (names or indices)")
-        p.add_argument("--mode", choices=["reverse"], default="reverse")
-        p.add_argument("--backend", default="numpy")
+        p.add_argument(
+            "--mode",
+            choices=["reverse", "forward"],
+            default="reverse",
+            help="reverse: the gradient (or VJP); forward: the JVP, tangents for --wrt",
+        )
+        p.add_argument(
+            "--backend", default="numpy", help="numpy, cupy, dask, or an Array API module"
+        )
+        p.add_argument("--primal", action="store_true", help="the function itself, retargeted")
         p.add_argument("--no-optimize", action="store_true", help="keep every statement")
         p.add_argument("--value-and-grad", action="store_true", help="also return the value")
     p = sub.add_parser("rules", help="list the functions npgrad differentiates")

@@ -89,14 +89,21 @@ def grad_like(g: Any, x: Any) -> Any:
     dtype = np.result_type(x)
     if not isinstance(x, np.ndarray):
         return dtype.type(g)
-    if (
-        not isinstance(g, np.ndarray)
-        or g.dtype != dtype
-        or not g.flags.writeable
-        or (isinstance(g.base, np.ndarray) and g.base.dtype.kind == "c" and g.dtype.kind != "c")
-    ):
+    if not isinstance(g, np.ndarray) or g.dtype != dtype or _shared(g):
         g = np.array(g, dtype=dtype)  # a copy; not a view into the real part of a complex array
     return g
+
+
+def _shared(g: Any) -> bool:
+    """Is `g` a read-only or broadcast view, or a view of a complex array's real part?
+    (Works for NumPy and CuPy arrays; arrays without flags, like Dask's, are never shared.)"""
+    flags = getattr(g, "flags", None)
+    if flags is None:
+        return False
+    if not getattr(flags, "writeable", 0 not in getattr(g, "strides", ()) or g.size <= 1):
+        return True
+    base = getattr(g, "base", None)
+    return isinstance(base, np.ndarray) and base.dtype.kind == "c" and g.dtype.kind != "c"
 
 
 def shell(x: Any) -> Any:
@@ -207,21 +214,50 @@ def dot_rhs(g: Any, a: Any, b: Any) -> Any:
 # ----- shape ----------------------------------------------------------------------
 
 
+def zip_length(*lengths: int) -> int:
+    """The one length of the arguments of `zip(..., strict=True)`; ValueError as zip's."""
+    for k, n in enumerate(lengths[1:], 2):
+        if n != lengths[0]:
+            longer = "longer" if n > lengths[0] else "shorter"
+            raise ValueError(f"zip() argument {k} is {longer} than argument 1")
+    return lengths[0]
+
+
 def unconcatenate(g: Any, arrays: list[Any], axis: int | None = 0) -> list[Any]:
     """The pieces of `g` that came from each of `arrays` in np.concatenate(arrays, axis)."""
     if axis is None:
-        sizes = [np.size(a) for a in arrays]
-        pieces = np.split(g, np.cumsum(sizes)[:-1])
-        return [np.reshape(p, np.shape(a)) for p, a in zip(pieces, arrays, strict=True)]
+        sizes = [math.prod(np.shape(a)) for a in arrays]
+        flat = np.reshape(g, (-1,))
+        return [
+            np.reshape(flat[start : start + n], np.shape(a))
+            for start, n, a in zip(_starts(sizes), sizes, arrays, strict=True)
+        ]
     sizes = [np.shape(a)[axis] for a in arrays]
-    return np.split(g, np.cumsum(sizes)[:-1], axis=axis)
+    lead = (slice(None),) * (axis % np.ndim(g))
+    return [
+        g[(*lead, slice(start, start + n), ...)]
+        for start, n in zip(_starts(sizes), sizes, strict=True)
+    ]
+
+
+def _starts(sizes: list[int]) -> list[int]:
+    """Where each of pieces of `sizes` starts: 0, sizes[0], sizes[0] + sizes[1], ..."""
+    starts, total = [], 0
+    for n in sizes:
+        starts.append(total)
+        total += n
+    return starts
 
 
 # Helpers for each group of rules live in their own module (they may use the core helpers
 # above) and are re-exported here, so generated code calls them all as `rt.<name>`.
+from .calls import *  # noqa: E402, F403
+from .compat import *  # noqa: E402, F403
 from .fft import *  # noqa: E402, F403
 from .linalg import *  # noqa: E402, F403
+from .lists import *  # noqa: E402, F403
 from .products import *  # noqa: E402, F403
 from .reductions import *  # noqa: E402, F403
+from .scalars import *  # noqa: E402, F403
 from .shape import *  # noqa: E402, F403
 from .special import *  # noqa: E402, F403

@@ -21,6 +21,7 @@ from npgrad.errors import NoDerivativeError, UnsupportedSyntaxError
 
 from .blocks import flatten
 from .inline import literal
+from .lists import LIST_USE, Lists, method_call
 from .ops import (
     SEQUENCE_LITERALS,
     Op,
@@ -44,6 +45,11 @@ _OPAQUE_WHAT = {
     ast.DictComp: "dict comprehensions",
     ast.Set: "sets",
 }
+
+_COMPREHENSION_HINT = (
+    "write a list comprehension whose `for` clauses walk range(...), enumerate(...) or a "
+    "list or array (npgrad builds it with append), or build the list with append in a loop"
+)
 
 
 def target_name(stmt: ast.stmt) -> str | None:
@@ -74,7 +80,8 @@ def bind(unit: Unit, op: Op) -> dict[str, ast.expr]:
     result: dict[str, ast.expr] = {}
     for name, param in op.rule.signature.parameters.items():
         if param.kind is inspect.Parameter.VAR_POSITIONAL:  # *operands: a tuple literal
-            result[name] = ast.Tuple(list(bound.arguments.get(name, ())), ast.Load())
+            args = ast.Tuple(list(bound.arguments.get(name, ())), ast.Load())
+            result[name] = ast.copy_location(args, op.node)  # errors point at the call
         elif name in bound.arguments:
             result[name] = bound.arguments[name]
         elif param.default is not inspect.Parameter.empty:
@@ -105,9 +112,11 @@ def activity(unit: Unit) -> Unit:
                 op.bound = bind(unit, op)
                 if op.rule.results:
                     unit.tuples[name] = op.rule.results
-    varied = set(unit.wrt_names)
+    lists = Lists(simple)
+    varied = set(unit.inputs)
     while True:  # a loop can carry variation from the end of its body back to the start
         before = len(varied)
+        lists.spread(varied, varied=True)
         for stmt in simple:
             reads = names_in(stmt.value) if isinstance(stmt, ast.Assign) else set()
             holder = stored_into(stmt)  # `parts.append(v)`: parts now holds a varied value
@@ -128,10 +137,12 @@ def activity(unit: Unit) -> Unit:
         before = len(useful)
         for stmt in reversed(simple):
             useful |= _useful_reads(stmt, useful, varied)
+        lists.spread(useful, varied=False)
         if len(useful) == before:
             break
     unit.active = varied & useful
-    _check(unit)
+    lists.check(unit)
+    _check(unit, lists.names)
     return unit
 
 
@@ -163,7 +174,7 @@ def _useful_reads(stmt: ast.stmt, useful: set[str], varied: set[str]) -> set[str
     return set()
 
 
-def _check(unit: Unit) -> None:
+def _check(unit: Unit, list_names: set[str]) -> None:
     active = unit.active
     aliases: dict[str, set[str]] = {}
     read_by: dict[str, ast.stmt] = {}
@@ -180,7 +191,12 @@ def _check(unit: Unit) -> None:
                 "assign each value to its own name, e.g. `a = t[0]`",
             )
         _check_tuple_use(unit, stmt, op)
-        _check_mutation(unit, stmt, aliases, read_by)
+        if hasattr(stmt, LIST_USE):  # a change to a list the reverse sweep follows
+            group = set().union(*(aliases.get(n, {n}) for n in names_in(stmt)))
+            for n in group:
+                aliases[n] = group  # the list holds its elements: they count as aliases
+        else:
+            _check_mutation(unit, stmt, aliases, read_by, list_names)
         if op is None or name is None:
             continue
         if may_alias(op):
@@ -214,19 +230,31 @@ def _check_op(unit: Unit, op: Op) -> None:
             op.node,
             hint,
         )
+    if op.kind == "getitem" and not isinstance(op.args[0], ast.Name):
+        unit.error(  # `(a, b)[i]`: the reverse sweep routes gradients into names only
+            UnsupportedSyntaxError,
+            "indexing a tuple or list written out here, with differentiated elements, is "
+            "not supported",
+            op.node,
+            "give the tuple a name first (`t = (a, b)`), and index it with a constant",
+        )
     if op.kind == "opaque":
         what = _OPAQUE_WHAT.get(type(op.node), type(op.node).__name__)
         unit.error(
             UnsupportedSyntaxError,
             f"{what} on differentiated values are not supported yet",
             op.node,
-            "write the computation as plain NumPy expressions (np.where for choices)",
+            _COMPREHENSION_HINT
+            if isinstance(op.node, ast.ListComp | ast.GeneratorExp)
+            else "write the computation as plain NumPy expressions (np.where for choices)",
         )
     if op.kind == "rule":
         assert op.rule is not None
         for param, node in op.bound.items():
             if op.rule.output_for(param) is None or not names_in(node) & unit.active:
                 continue  # no gradient flows to this parameter
+            if isinstance(node, ast.Name) and node.id in op.lists:
+                continue  # a list the function builds (transforms/lists.py)
             if isinstance(node, ast.Name) and (param != op.rule.sequence or op.rule.array_ok):
                 continue
             if param == op.rule.sequence and _routable(node, nested=op.rule.array_ok):
@@ -281,15 +309,24 @@ def _routable(node: ast.expr, nested: bool) -> bool:
 
 
 def _check_mutation(
-    unit: Unit, stmt: ast.stmt, aliases: dict[str, set[str]], read_by: dict[str, ast.stmt]
+    unit: Unit,
+    stmt: ast.stmt,
+    aliases: dict[str, set[str]],
+    read_by: dict[str, ast.stmt],
+    list_names: set[str],
 ) -> None:
     """Refuse in-place changes the reverse sweep would see: to differentiated arrays, or to
-    arrays a differentiated operation has already read."""
+    arrays a differentiated operation has already read. (Appending to a list changes no
+    element: only what reads the list itself can see it.)"""
     writes = isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Subscript)
     changes = "changes" if writes else "may change (npgrad cannot see inside the call)"
+    found = method_call(stmt)
+    grows = found is not None and found[1] in ("append", "extend") and found[0] in list_names
     for m in mutated_names(stmt):
         changed = unit.origin.get(m, m)
         for alias in sorted(aliases.get(m, {m})):
+            if grows and alias not in list_names:
+                continue  # an element of the list, or a value read from one
             shown = unit.origin.get(alias, alias)
             what = f"`{changed}`" if shown == changed else f"`{changed}` (and `{shown}`, a view)"
             if alias in unit.active:

@@ -25,7 +25,7 @@ from typing import Any
 
 from npgrad.errors import TransformError, UnsupportedSyntaxError
 
-from .jumps import lower_returns
+from .jumps import lower_jumps
 from .parse import parse
 from .resolve import _Resolver, local_names
 from .unit import RESOLVED, SOURCE, Unit
@@ -81,7 +81,7 @@ def inlined(callee: types.FunctionType, caller: Unit, call: ast.Call) -> tuple[
     call's (already normalized) arguments, with the callee's names renamed for the caller."""
     template, sub = _prepare(callee, caller)
     fdef = copy.deepcopy(template)
-    fdef.body = lower_returns(fdef.body, caller)  # early returns: one result at the end
+    fdef.body = lower_jumps(fdef.body, caller)  # jumps and early returns: one result at the end
     body = fdef.body
     if not body or not isinstance(body[-1], ast.Return) or body[-1].value is None:
         sub.error(
@@ -126,6 +126,21 @@ def inlined(callee: types.FunctionType, caller: Unit, call: ast.Call) -> tuple[
     _substitute(fdef, rename, direct)
     _bind_foreign_globals(fdef, callee, caller)
     bindings = [(rename[n], value) for n, value in arguments.items() if n not in direct]
+    from .containers import rewrite
+
+    env = dict(caller.containers)  # containers handed to the helper, resolved in its body
+    for name, value in bindings:
+        if isinstance(value, ast.Name) and value.id in caller.containers:
+            if value.id in caller.phantoms:
+                sub.error(
+                    UnsupportedSyntaxError,
+                    f"`{sub.name}` reassigns the parameter that receives a container of "
+                    "differentiated arrays",
+                    fdef,
+                    "give the new value another name",
+                )
+            env[name] = caller.containers[value.id]
+    body = rewrite(fdef.body, caller, env)
     return bindings, body[:-1], body[-1].value  # type: ignore[return-value]
 
 

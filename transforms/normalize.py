@@ -25,8 +25,11 @@ from npgrad.errors import NonScalarOutputError, TransformError, UnsupportedSynta
 
 from .blocks import PHI
 from .calls import can_inline, inlined
+from .comprehensions import ComprehensionLowering
 from .inline import const_value
-from .unit import INLINE_ERROR, RESOLVED, SOURCE, SOURCE_LINE, TRIPS, Unit
+from .loops import LoopLowering
+from .recursion import recursive_rule
+from .unit import INLINE_ERROR, RESOLVED, SOURCE, SOURCE_LINE, Unit
 
 _BINOP = {
     ast.Add: "add",
@@ -106,13 +109,13 @@ def op_hint(node: ast.expr) -> str:
     return type(node).__name__.lower()
 
 
-class _Normalizer:
+class _Normalizer(LoopLowering, ComprehensionLowering):
     def __init__(self, unit: Unit):
         self.unit = unit
         self.out: list[ast.stmt] = []
         self.version: dict[str, str] = {p: p for p in unit.params}
         self.line = 0
-        self.inlining: list[Any] = []  # the helpers being inlined, innermost last
+        self.inlining: list[Any] = [unit.func]  # the function and the helpers being inlined
         self.defs: dict[str, ast.expr] = {}  # a name's first definition
 
     # ----- expressions -------------------------------------------------------------
@@ -145,6 +148,8 @@ class _Normalizer:
                 if getattr(node, f) is not None:
                     setattr(node, f, self.atom(getattr(node, f)))
             return node
+        if self.lowers(node):  # a list comprehension, built by append (comprehensions.py)
+            return self.comprehension(node)  # type: ignore[arg-type]
         value = self.op(node)
         name = self.unit.names.temp(op_hint(value))
         self.emit(name, value, node)
@@ -202,6 +207,8 @@ class _Normalizer:
             ]
             self.if_stmt(node.test, branches[0], branches[1], node)
             return ast.copy_location(ast.Name(self.version[name], ast.Load()), node)
+        elif self.lowers(node):
+            return self.comprehension(node)  # type: ignore[arg-type]
         elif isinstance(node, _OPAQUE):
             node = _RenameLoads(self.version).visit(node)
         else:
@@ -222,6 +229,8 @@ class _Normalizer:
     def stmt(self, s: ast.stmt) -> None:
         self.line = s.lineno
         if isinstance(s, ast.Assign):
+            if self.comprehension_assign(s):
+                return
             value = self.op(s.value)
             if len(s.targets) == 1 and isinstance(s.targets[0], ast.Name):
                 self.emit(self.store(s.targets[0].id), value, s)
@@ -258,7 +267,10 @@ class _Normalizer:
         elif isinstance(s, ast.Expr):
             if isinstance(s.value, ast.Constant):  # docstrings and bare literals
                 return
-            expr = ast.copy_location(ast.Expr(self.op(s.value)), s)
+            value = self.op(s.value)
+            if isinstance(value, ast.Name | ast.Constant):
+                return  # an inlined helper's result, unused
+            expr = ast.copy_location(ast.Expr(value), s)
             setattr(expr, SOURCE_LINE, self.line)
             self.out.append(expr)
         elif isinstance(s, ast.Assert):
@@ -297,13 +309,12 @@ class _Normalizer:
         """The callee's body, normalized in place of the call; its result as an atom.
         None (the call stays a call) when it cannot be inlined: the reason is kept on the
         node and reported if a differentiated value flows through the call."""
-        if callee in self.inlining:
-            self.unit.error(
-                UnsupportedSyntaxError,
-                f"`{callee.__name__}` calls itself; recursion is not supported yet",
-                node,
-                "write the recursion as a loop",
-            )
+        if callee in self.inlining:  # recursion: the call stays, differentiated by a VJP
+            recursive_rule(callee, self.unit, node)
+            node.args = [self.atom(a) for a in node.args]
+            for kw in node.keywords:
+                kw.value = self.atom(kw.value)
+            return None
         node.args = [self.atom(a) for a in node.args]
         for kw in node.keywords:
             kw.value = self.atom(kw.value)
@@ -430,109 +441,6 @@ class _Normalizer:
                 body.append(self.copy(loop_name, self.version[name], s))
             self.version[name] = loop_name
 
-    def for_stmt(self, s: ast.For) -> None:
-        """`for t in range(n)`, `for row in xs`, `for i, row in enumerate(xs)`: a counted
-        loop over an index, whose body reads `row = xs[i]`."""
-        if s.orelse:
-            self.unit.error(UnsupportedSyntaxError, "`for ... else` is not supported yet", s)
-        line = self.line
-        target, it = s.target, s.iter
-        prelude: list[ast.stmt] = []
-        if isinstance(it, ast.Tuple | ast.List) and isinstance(target, ast.Name):
-            return self.unrolled(s)  # `for a in (x, y)`: a literal's elements, one by one
-        is_range = isinstance(it, ast.Call) and getattr(it.func, RESOLVED, None) is range
-        is_enum = isinstance(it, ast.Call) and getattr(it.func, RESOLVED, None) is enumerate
-        if is_range:
-            if it.keywords or not 1 <= len(it.args) <= 3:
-                self.unit.error(UnsupportedSyntaxError, "unsupported range(...) call", it)
-            it.args = [self.atom(a) for a in it.args]
-            index = target
-        elif is_enum and len(it.args) == 1 and not it.keywords:
-            if not (isinstance(target, ast.Tuple) and len(target.elts) == 2):
-                self.unit.error(UnsupportedSyntaxError, "write `for i, item in enumerate(...)`", s)
-            seq = self.snapshot(self.atom(it.args[0]), s.body)
-            index, item = target.elts
-            it = self._range_len(seq, it)
-            prelude = [ast.Assign([item], ast.Subscript(seq, ast.Name(index.id, ast.Load())))]
-        else:
-            seq = self.snapshot(self.atom(it), s.body)
-            index = ast.Name(self.unit.names.fresh("i"), ast.Store())
-            it = self._range_len(seq, s.iter)
-            prelude = [ast.Assign([target], ast.Subscript(seq, ast.Name(index.id, ast.Load())))]
-        if not isinstance(index, ast.Name):
-            self.unit.error(UnsupportedSyntaxError, "the loop index must be a plain name", index)
-        for st in prelude:
-            ast.copy_location(st, s)
-            ast.fix_missing_locations(st)
-        carried = self.loop_carried([*prelude, *s.body], s)
-        previous = self.version.get(index.id)
-        index_name = carried.pop(index.id, None) or self.store(index.id)
-        self.version[index.id] = index_name
-        if previous is not None and previous != index_name:  # a loop of no trips keeps it
-            self.out.append(self.copy(index_name, previous, s))
-        body = self.block([*prelude, *s.body])
-        self.close_loop(body, carried, s)
-        self.line = line
-        node = ast.copy_location(ast.For(ast.Name(index_name, ast.Store()), it, body, [], None), s)
-        setattr(node, SOURCE_LINE, line)
-        self.out.append(node)
-
-    def unrolled(self, s: ast.For) -> None:
-        """The body once per element of a tuple or list literal."""
-        elements = [self.atom(e) for e in s.iter.elts]  # type: ignore[attr-defined]
-        for element in elements:
-            step = ast.copy_location(ast.Assign([copy.deepcopy(s.target)], element), s)
-            for stmt in [ast.fix_missing_locations(step), *copy.deepcopy(s.body)]:
-                self.stmt(stmt)
-
-    def snapshot(self, seq: ast.expr, body: list[ast.stmt]) -> ast.expr:
-        """The sequence a loop walks, as it was when the loop started (the body may rebind
-        its name, as Python's iterator would not notice)."""
-        if not isinstance(seq, ast.Name):
-            return seq
-        user = self.unit.origin.get(seq.id, seq.id)
-        stores = {n.id for st in body for n in ast.walk(st) if isinstance(n, ast.Name)
-                  and isinstance(n.ctx, ast.Store)}  # fmt: skip
-        if user not in stores and seq.id not in stores:
-            return seq
-        name = self.unit.names.temp("seq")
-        self.emit(name, seq, seq)
-        return ast.Name(name, ast.Load())
-
-    def _range_len(self, seq: ast.expr, like: ast.AST) -> ast.Call:
-        length = ast.Call(ast.Name("len", ast.Load()), [seq], [])
-        setattr(length.func, RESOLVED, len)
-        count = self.atom(ast.copy_location(length, like))
-        call = ast.Call(ast.Name("range", ast.Load()), [count], [])
-        setattr(call.func, RESOLVED, range)
-        return ast.copy_location(call, like)
-
-    def while_stmt(self, s: ast.While) -> None:
-        """`while c: body` -> the condition is computed before the loop and again at the end
-        of each iteration into one name; a counter records the trips for the reverse sweep."""
-        if s.orelse:
-            self.unit.error(UnsupportedSyntaxError, "`while ... else` is not supported yet", s)
-        line = self.line
-        carried = self.loop_carried(s.body, s)
-        flag = self.unit.names.temp("going")
-        trips = self.unit.names.temp("trips")
-        self.emit(trips, ast.Constant(0), s)
-        self.emit(flag, self.op(copy.deepcopy(s.test)), s)
-        body = self.block(s.body)
-        start = len(body)
-        self.close_loop(body, carried, s)
-        saved, self.out = self.out, body
-        self.line = line
-        self.emit(trips, ast.BinOp(ast.Name(trips, ast.Load()), ast.Add(), ast.Constant(1)), s)
-        self.emit(flag, self.op(copy.deepcopy(s.test)), s)
-        self.out = saved
-        for st in body[start:]:  # the copies, the count and the condition close the body
-            setattr(st, PHI, True)
-        node = ast.copy_location(ast.While(ast.Name(flag, ast.Load()), body, []), s)
-        setattr(node, SOURCE_LINE, line)
-        setattr(node, TRIPS, trips)
-        self.out.append(node)
-
     def assign_target(self, target: ast.expr, value: ast.expr, s: ast.stmt) -> None:
         if isinstance(target, ast.Name):
             self.emit(self.store(target.id), value, s)
@@ -584,6 +492,8 @@ class _Normalizer:
     def aug_assign(self, s: ast.AugAssign) -> None:
         """`y += z` becomes `y_1 = y + z` when `y` holds a value made inside this function
         by arithmetic (so no other name sees the in-place change); otherwise refused."""
+        if self.list_extend(s):  # `hs += [a]` on a list made here (comprehensions.py)
+            return
         target = s.target
         if not isinstance(target, ast.Name):
             self.unit.error(

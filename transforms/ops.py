@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .inline import const_value
+from .recursion import RECURSIVE
 from .resolve import canonical_path
 from .rules import METHODS, NONDIFF, VJPS, Rule, special
 from .unit import RESOLVED
@@ -27,7 +28,7 @@ BINOPS: dict[type[ast.operator], Any] = {
 UNARYOPS: dict[type[ast.unaryop], Any] = {ast.USub: np.negative, ast.UAdd: np.positive}
 NONDIFF_ATTRS = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes", "strides"}
 # Functions that read their arguments only (beyond the rule table, which is pure by design).
-PURE_BUILTINS = {print, len, range, isinstance, type, repr, str, int, float, bool, tuple}
+PURE_BUILTINS = {print, len, range, isinstance, type, repr, str, int, float, bool, tuple, sum}
 MUTATING_NUMPY = {np.copyto, np.put, np.place, np.putmask, np.fill_diagonal}
 SEQUENCE_LITERALS = (ast.List, ast.Tuple)
 # Functions known to return new arrays; any other rule's result may be a view of an argument
@@ -40,7 +41,7 @@ FRESH = {
 
 def may_alias(op: Op) -> bool:
     """Could the result of `op` share memory with one of its operands?"""
-    if op.kind in ("copy", "getitem", "unknown", "opaque"):
+    if op.kind in ("copy", "getitem", "unknown", "opaque", "list", "pop"):
         return True
     if op.kind != "rule":
         return False  # comparisons, sizes: new values
@@ -53,7 +54,9 @@ class Op:
 
     kind: "copy" (y = x), "rule" (a VJP rule applies), "nondiff" (result is constant),
     "getitem" (read-only indexing), "unknown" (a call npgrad cannot see into),
-    "opaque" (an expression kept whole: lambda, comprehension, conditional expression).
+    "opaque" (an expression kept whole: lambda, comprehension, conditional expression),
+    "list" (a new list: `[a, b]`, `[]`, `list()`), "pop" (`v = hs.pop()`), "sum" (builtin
+    `sum` of a list of differentiated values; set by transforms/lists.py).
     """
 
     kind: str
@@ -63,6 +66,7 @@ class Op:
     args: list[ast.expr] = field(default_factory=list)
     keywords: dict[str, ast.expr] = field(default_factory=dict)
     bound: dict[str, ast.expr] = field(default_factory=dict)  # rule parameter -> operand
+    lists: dict[str, str] = field(default_factory=dict)  # operand holding a list -> its owner
 
     @property
     def label(self) -> str:
@@ -83,6 +87,8 @@ def _callable_op(func: Any, node: ast.expr, args: list[ast.expr], kws: dict[str,
         special.load()  # the user has SciPy loaded: its rules join the table now
     if _known(VJPS, func):
         return Op("rule", node, func, VJPS[func], args, kws)
+    if _known(RECURSIVE, func):  # a call of a function to itself (transforms/recursion.py)
+        return Op("rule", node, func, RECURSIVE[func], args, kws)
     if _known(NONDIFF, func):
         return Op("nondiff", node, func, None, args, kws)
     return Op("unknown", node, func, None, args, kws)
@@ -108,6 +114,8 @@ def classify(value: ast.expr) -> Op:
         return _callable_op(UNARYOPS[type(value.op)], value, [value.operand], {})
     if isinstance(value, ast.Compare):
         return Op("nondiff", value, args=[value.left, *value.comparators])
+    if isinstance(value, ast.List):
+        return Op("list", value, args=list(value.elts))
     if isinstance(value, ast.Subscript):
         return Op("getitem", value, args=[value.value, value.slice])
     if isinstance(value, ast.Attribute):
@@ -122,7 +130,12 @@ def classify(value: ast.expr) -> Op:
         func = value.func
         if hasattr(func, RESOLVED):
             obj = getattr(func, RESOLVED)
+            if obj is list and not args and not kws:
+                return Op("list", value)
             return _callable_op(obj, value, args, kws)
+        if isinstance(func, ast.Attribute) and func.attr == "pop" and not args and not kws:
+            if isinstance(func.value, ast.Name):
+                return Op("pop", value, args=[func.value])
         if isinstance(func, ast.Attribute) and func.attr in METHODS:
             target = METHODS[func.attr]
             if func.attr in ("reshape", "transpose") and len(args) > 1:
@@ -150,12 +163,37 @@ def is_pure(call: ast.Call) -> bool:
         obj = getattr(func, RESOLVED)
         if _known(VJPS, obj) or _known(NONDIFF, obj) or _known(PURE_BUILTINS, obj):
             return True
+        if _known(RECURSIVE, obj):  # its own body is checked when it is transformed
+            return True
         return canonical_path(obj) is not None and not _known(MUTATING_NUMPY, obj)
     return isinstance(func, ast.Attribute) and func.attr in METHODS
 
 
+# Methods of the reverse sweep's list adjoints (runtime/lists.py) that appear inside a larger
+# expression (`dh = dh + dhs.pop_or_zeros(h)`): counted as changing the list, so that dead
+# code elimination keeps them and no other read of the list moves across them.
+_ADJOINT_LIST_POPS = {"pop_or_zeros", "at_or_zeros"}
+
+
 def mutated_names(stmt: ast.stmt) -> set[str]:
     """Local names whose memory `stmt` may change in place."""
+    return _list_pops(stmt) | _mutated(stmt)
+
+
+def _list_pops(stmt: ast.stmt) -> set[str]:
+    if not isinstance(stmt, ast.Assign | ast.Expr):
+        return set()
+    return {
+        n.func.value.id
+        for n in ast.walk(stmt.value)
+        if isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and n.func.attr in _ADJOINT_LIST_POPS
+        and isinstance(n.func.value, ast.Name)
+    }
+
+
+def _mutated(stmt: ast.stmt) -> set[str]:
     if isinstance(stmt, ast.Assign):
         target = stmt.targets[0]
         if isinstance(target, ast.Subscript | ast.Attribute):

@@ -127,6 +127,7 @@ def parse(unit: Unit) -> Unit:
         fdef = node
         fdef = ast.FunctionDef(fdef.name, fdef.args, fdef.body, [], fdef.returns, None)
         ast.copy_location(fdef, node)
+        _refuse_generator(unit, fdef)
     unit.tree = fdef
     unit.name = fdef.name
     args = fdef.args
@@ -158,3 +159,20 @@ def _bad_wrt(unit: Unit, message: str) -> NoReturn:
     params = ", ".join(unit.params)
     hint = f"name parameters of {unit.name}({params}) by position or name"
     unit.error(TransformError, message, unit.tree, hint)
+
+
+def _refuse_generator(unit: Unit, fdef: ast.FunctionDef) -> None:
+    """A `def` with `yield` in its own body is a generator: it has no value to differentiate."""
+    todo: list[ast.AST] = list(fdef.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Yield | ast.YieldFrom):
+            unit.error(
+                UnsupportedSyntaxError,
+                f"`{fdef.name}` is a generator (it uses `yield`); npgrad differentiates "
+                "functions that return a value",
+                node,
+                "collect the values in a list and return one result (np.stack, sum)",
+            )
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            todo.extend(ast.iter_child_nodes(node))

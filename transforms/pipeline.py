@@ -1,6 +1,8 @@
 """The compiler: the whole pipeline as one flat list of passes, in order.
 
 Each pass takes the Unit (transforms/unit.py) and returns it, having filled in its part.
+Reverse mode (grad, value_and_grad, vjp) runs REVERSE_MODE; forward mode (kind "jvp")
+runs FORWARD_MODE, which shares everything up to activity analysis.
 """
 
 from __future__ import annotations
@@ -8,15 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .activity import activity
+from .containers import check_containers, containers
 from .emit import emit
+from .forward import forward
 from .jumps import jumps
 from .normalize import normalize
 from .optimize import optimize
 from .parse import parse
 from .resolve import resolve
+from .retarget import primal, retarget
 from .reverse import reverse
 from .shapes import shapes
 from .simplify import simplify
+from .specialize import specialize, specialize_products
 from .tape import tape
 from .unit import Unit
 
@@ -26,18 +32,44 @@ REVERSE_MODE: list[Pass] = [
     parse,  # source text -> FunctionDef in file coordinates
     resolve,  # free names -> objects; NumPy callables -> canonical `np.<name>`
     jumps,  # break, continue, early return -> branches (and a flag for break)
+    containers,  # dicts, lists, tuples of arrays resolved now: a name per leaf, loops unrolled
     normalize,  # one operation per statement, one assignment per name
+    check_containers,  # no helper uses a container argument's part as a whole object
     activity,  # what depends on wrt and reaches the result; refuse what cannot be done
     reverse,  # forward sweep + reverse sweep, rules inlined
+    specialize,  # drop unbroadcast / matmul helper calls where shapes are proven
     shapes,  # read shapes and the seed's dtype from values computed anyway
     optimize,  # dead code out, single-use temporaries back in
     simplify,  # exact clean-ups: cancelling negations, subtract instead of add-negated
+    specialize_products,  # np.broadcast_to(g, np.shape(t)) * u -> g * u where u is t-shaped
     tape,  # inside loops: push what the reverse reads, pop it back in the reversed loop
+    retarget,  # np.<name> -> the backend's (cp., da., xp.); refuse what it lacks
     emit,  # ast.unparse with provenance comments -> unit.source
 ]
 
+FORWARD_MODE: list[Pass] = [
+    parse,
+    resolve,
+    jumps,
+    containers,
+    normalize,
+    check_containers,
+    activity,  # only active values (varied and reaching the result) get tangents
+    forward,  # each statement followed by its tangent, JVP rules inlined; control flow kept
+    optimize,
+    simplify,
+    retarget,
+    emit,
+]
 
-def run(unit: Unit, passes: list[Pass] = REVERSE_MODE) -> Unit:
+# npgrad.retarget: the user's own function, emitted for another backend
+RETARGET: list[Pass] = [parse, resolve, primal, retarget, emit]
+
+
+def run(unit: Unit, passes: list[Pass] | None = None) -> Unit:
+    """Run `passes`; by default the pipeline of the unit's kind."""
+    if passes is None:
+        passes = FORWARD_MODE if unit.kind == "jvp" else REVERSE_MODE
     for step in passes:
         unit = step(unit)
     return unit

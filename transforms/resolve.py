@@ -78,6 +78,8 @@ class _Resolver(ast.NodeTransformer):
         self.unit = unit
 
     def lookup(self, name: str) -> Any:
+        if name in self.unit.passed:  # a function passed as an argument (never reassigned)
+            return self.unit.passed[name]
         if name in self.unit.local_names:
             return _MISSING
         return self.unit.env.get(name, getattr(builtins, name, _MISSING))
@@ -122,6 +124,8 @@ def resolve(unit: Unit) -> Unit:
     func, fdef = unit.func, unit.tree
     assert fdef is not None
     unit.local_names = local_names(fdef)
+    reassigned = _reassigned(fdef)
+    unit.passed = {k: v for k, v in unit.passed.items() if k not in reassigned}
     closure = dict(
         zip(
             func.__code__.co_freevars,
@@ -147,6 +151,12 @@ def resolve(unit: Unit) -> Unit:
     unit.names.taken |= set(unit.aliases.values())
     unit.tree = _Resolver(unit).visit(fdef)
     return unit
+
+
+def _reassigned(fdef: ast.FunctionDef) -> set[str]:
+    return {
+        n.id for n in ast.walk(fdef) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
 
 
 def _filled(cell: types.CellType) -> bool:

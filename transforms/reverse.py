@@ -25,7 +25,9 @@ import types
 
 from .activity import OP, target_name
 from .blocks import PHI, assigned, flatten, has_loops, is_compound
+from .containers import gradient_of
 from .inline import NOT_NONE, instantiate
+from .lists import LIST_USE, ListSweep
 from .ops import SEQUENCE_LITERALS, Op, names_in
 from .resolve import attr_chain, canonical_path
 from .rules.table import PART
@@ -41,6 +43,7 @@ class Mark(Comment):
 
 
 MARK_AFTER = "npgrad_mark_after"  # on a compound statement: the control mark saved after it
+LIKE = "npgrad_like"  # on `rt.unbroadcast(c, x)`: (adjoint in c, the primal it has the shape of)
 
 
 def _is_mark(stmt: ast.stmt) -> bool:
@@ -105,9 +108,10 @@ def _elements(node: ast.expr, prefix: tuple[int, ...] = ()) -> list[tuple[object
     return found
 
 
-class _Sweep:
+class _Sweep(ListSweep):
     def __init__(self, unit: Unit):
         self.unit = unit
+        self.list_adj: dict[str, str] = {}  # a list's owner -> its adjoint (transforms/lists.py)
         self.adjoint: dict[str, str] = {}  # primal name -> adjoint name, once it has a value
         self.names_of: dict[str, str] = {}  # primal name -> its adjoint's name, for good
         self.owned: set[str] = set()  # adjoints that are fresh arrays, safe to update in place
@@ -155,7 +159,10 @@ class _Sweep:
 
     # ----- one statement ------------------------------------------------------------
 
-    def statement(self, stmt: ast.Assign) -> None:
+    def statement(self, stmt: ast.stmt) -> None:
+        use = getattr(stmt, LIST_USE, None)
+        if use is not None:  # creates, names or changes a list (transforms/lists.py)
+            return self.list_statement(stmt, use)
         target = target_name(stmt)
         assert target is not None
         if target not in self.adjoint:
@@ -173,6 +180,8 @@ class _Sweep:
             self.getitem(op, g)
         elif op.kind == "rule":
             self.rule(op, g, target)
+        elif op.kind == "sum":
+            self.list_sum(op, g)
 
     def rule(self, op: Op, g: ast.expr, target: str) -> None:
         rule = op.rule
@@ -192,6 +201,9 @@ class _Sweep:
             template = rule.output_for(param)
             if template is None:
                 continue
+            if isinstance(node, ast.Name) and node.id in op.lists:
+                self.list_parts(op, param, node, env)
+                continue
             if param == rule.sequence and isinstance(node, SEQUENCE_LITERALS):
                 for index, elt in _elements(node):
                     if elt.id in active:
@@ -204,6 +216,8 @@ class _Sweep:
                     continue  # the parts it depends on got no gradient
                 if rule.broadcasts and self._may_broadcast(node, op.bound.values()):
                     contribution = ast.Call(self.rt_("unbroadcast"), [contribution, node], [])
+                    if isinstance(g, ast.Name):  # g: ans's adjoint (transforms/specialize.py)
+                        setattr(contribution, LIKE, (g.id, target))
                 self.accumulate(node.id, contribution)
 
     def _may_broadcast(self, operand: ast.Name, operands: object) -> bool:
@@ -223,6 +237,8 @@ class _Sweep:
         base, idx = op.args
         if not (isinstance(base, ast.Name) and base.id in self.unit.active):
             return
+        if base.id in op.lists:
+            return self.list_item(op, g)
         x = base.id
         if x in self.unit.tuples:  # one part of a tuple result: its own adjoint
             part = self.parts.setdefault(x, {})
@@ -268,18 +284,21 @@ class _Blocks(_Sweep):
         tail = len(stmts)
         while tail and getattr(stmts[tail - 1], PHI, False):
             tail -= 1  # the copies closing a loop body come after the body's last push
+        lists = self.open_lists(stmts, tail)  # the adjoints of the lists this block creates
         for i in reversed(range(len(stmts))):
             stmt = stmts[i]
             if self.loops and (i == tail - 1 or i < tail - 1 and is_compound(stmts[i + 1])):
                 if not is_compound(stmt):
                     self.mark(stmts, i + 1, "segment")  # values this run of statements saves
+                    self.init_lists(lists)
+                    lists = []
             if isinstance(stmt, ast.If):
                 self.if_(stmt)
                 line = None
             elif isinstance(stmt, ast.For | ast.While):
                 self.loop(stmt)
                 line = None
-            elif target_name(stmt) in self.unit.active:
+            elif target_name(stmt) in self.unit.active or hasattr(stmt, LIST_USE):
                 start = len(self.out)
                 self.statement(stmt)  # type: ignore[arg-type]
                 src_line = getattr(stmt, SOURCE_LINE, None)
@@ -391,6 +410,9 @@ class _Blocks(_Sweep):
         self.out.append(ast.For(target, iterations, body_out, [], None))
 
 
+COTANGENT = "npgrad_cotangent"  # the output's adjoint, a parameter of a VJP (kind "vjp")
+
+
 def reverse(unit: Unit) -> Unit:
     """Build `grad_f`: the forward statements, the seed, the adjoint statements, the return."""
     assert unit.tree is not None
@@ -406,18 +428,23 @@ def reverse(unit: Unit) -> Unit:
     if result in unit.active:
         d = sweep.adj_name(result)
         sweep.adjoint[result] = d
-        sweep.assign(d, ast.Call(sweep.rt_("seed"), [_name(result)], []))
-    elif result:  # nothing to differentiate, but the output must still be a scalar
+        if unit.kind == "vjp":  # the output's adjoint is given: `npgrad_cotangent`
+            seed = ast.Call(sweep.rt_("cotangent"), [_name(COTANGENT), _name(result)], [])
+        else:
+            seed = ast.Call(sweep.rt_("seed"), [_name(result)], [])
+        sweep.assign(d, seed)
+    elif result and unit.kind != "vjp":  # nothing to differentiate; still must be a scalar
         check = ast.Expr(ast.Call(sweep.rt_("check_scalar"), [_name(result)], []))
         setattr(check, SOURCE_LINE, getattr(unit.body[-1], SOURCE_LINE, None))
         sweep.out.append(check)
     sweep.block(forward)
+
+    def gradient(w: str) -> ast.expr:
+        adjoint = _name(sweep.adjoint[w]) if w in sweep.adjoint else ast.Constant(None)
+        return ast.Call(sweep.rt_("grad_like"), [adjoint, _name(w)], [])
+
     grads = [
-        ast.Call(
-            sweep.rt_("grad_like"),
-            [_name(sweep.adjoint[w]) if w in sweep.adjoint else ast.Constant(None), _name(w)],
-            [],
-        )
+        gradient_of(unit.wrt_static[w], gradient) if w in unit.wrt_static else gradient(w)
         for w in unit.wrt_names
     ]
     value: ast.expr = (
@@ -433,7 +460,11 @@ def reverse(unit: Unit) -> Unit:
         value = ast.Tuple([returned, value], ast.Load())
     body = [*forward, *forward_value, *sweep.out, ast.Return(value)]
     args = unit.tree.args
-    prefix = "grad" if unit.kind == "grad" else "value_and_grad"
+    if unit.kind == "vjp":
+        args = copy.deepcopy(args)
+        args.kwonlyargs.append(ast.arg(COTANGENT))
+        args.kw_defaults.append(None)
+    prefix = unit.kind if unit.kind in ("grad", "vjp") else "value_and_grad"
     fdef = ast.FunctionDef(f"{prefix}_{unit.name}", args, body, [], None, None)
     unit.out = ast.Module([fdef], [])
     return unit

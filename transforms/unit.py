@@ -72,6 +72,11 @@ class Unit:
     name: str = "f"
     params: list[str] = field(default_factory=list)
     wrt_names: tuple[str, ...] = ()
+    # known when the function is called (npgrad generates one variant per call structure)
+    trees: dict[str, Any] = field(default_factory=dict)  # container wrt argument -> structure
+    passed: dict[str, Any] = field(default_factory=dict)  # parameter -> function passed to it
+    # array parameter -> (ndim, which dimensions are 1), for proving shapes equal
+    arg_shapes: dict[str, tuple[int, tuple[bool, ...]]] = field(default_factory=dict)
     # filled by resolve
     env: dict[str, Any] = field(default_factory=dict)
     local_names: set[str] = field(default_factory=set)
@@ -79,6 +84,12 @@ class Unit:
     aliases: dict[str, str] = field(default_factory=dict)
     # (globals dict or closure cell, name, object): resolved callables the code depends on
     bindings: list[tuple[Any, str, Any]] = field(default_factory=list)
+    # filled by containers (transforms/containers.py)
+    containers: dict[str, Any] = field(default_factory=dict)  # name -> Static container
+    wrt_static: dict[str, Any] = field(default_factory=dict)  # container wrt argument -> Static
+    phantoms: set[str] = field(default_factory=set)  # container arguments: leaves only
+    pinned: set[str] = field(default_factory=set)  # their parts handed to helpers
+    stores: dict[str, int] = field(default_factory=dict)  # name -> how often it is assigned
     # filled by normalize / activity / reverse
     body: list[ast.stmt] = field(default_factory=list)
     result: str = ""
@@ -105,6 +116,17 @@ class Unit:
         """The generated function, once reverse has built it."""
         assert self.out is not None and isinstance(self.out.body[0], ast.FunctionDef)
         return self.out.body[0]
+
+    @property
+    def inputs(self) -> list[str]:
+        """The names differentiated: each wrt argument, or each leaf of a container one."""
+        from .containers import leaf_names
+
+        return [
+            n
+            for w in self.wrt_names
+            for n in (leaf_names(self.wrt_static[w]) if w in self.wrt_static else [w])
+        ]
 
     @property
     def np(self) -> str:

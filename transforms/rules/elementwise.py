@@ -32,10 +32,11 @@ input.
 # Each rule is a template: names stand for the call's arguments and are inlined.
 
 import builtins
+import math
 
 import numpy as np
 
-from .table import method, nondiff, vjp
+from .table import jvp, linear, method, nondiff, vjp
 
 # ----- arithmetic -----------------------------------------------------------------
 
@@ -45,9 +46,19 @@ def add(g, ans, x1, x2):
     return g, g
 
 
+@jvp(of=add)
+def add_jvp(tx1, tx2, ans, x1, x2):
+    return tx1 + tx2
+
+
 @vjp(np.subtract, broadcasts=True)
 def subtract(g, ans, x1, x2):
     return g, -g
+
+
+@jvp(of=subtract)
+def subtract_jvp(tx1, tx2, ans, x1, x2):
+    return tx1 - tx2
 
 
 @vjp(np.multiply, broadcasts=True)
@@ -55,14 +66,29 @@ def multiply(g, ans, x1, x2):
     return g * x2, g * x1
 
 
+@jvp(of=multiply)
+def multiply_jvp(tx1, tx2, ans, x1, x2):
+    return tx1 * x2 + x1 * tx2
+
+
 @vjp(np.true_divide, broadcasts=True)
 def true_divide(g, ans, x1, x2):
     return g / x2, -g * ans / x2
 
 
-@vjp(np.power, broadcasts=True)
+@jvp(of=true_divide)
+def true_divide_jvp(tx1, tx2, ans, x1, x2):
+    return (tx1 - ans * tx2) / x2
+
+
+@vjp(np.power, math.pow, broadcasts=True)
 def power(g, ans, x1, x2):
     return g * x2 * x1 ** (x2 - 1), g * np.log(np.where(x1 == 0, 1, x1)) * ans
+
+
+@jvp(of=power)
+def power_jvp(tx1, tx2, ans, x1, x2):
+    return tx1 * x2 * x1 ** (x2 - 1) + tx2 * np.log(np.where(x1 == 0, 1, x1)) * ans
 
 
 @vjp(np.negative)
@@ -70,9 +96,19 @@ def negative(g, ans, x):
     return -g
 
 
+@jvp(of=negative)
+def negative_jvp(tx, ans, x):
+    return linear(tx)
+
+
 @vjp(np.positive)
 def positive(g, ans, x):
     return g
+
+
+@jvp(of=positive)
+def positive_jvp(tx, ans, x):
+    return linear(tx)
 
 
 @vjp(np.mod, broadcasts=True)
@@ -80,9 +116,19 @@ def mod(g, ans, x1, x2):
     return g, -g * np.floor_divide(x1, x2)
 
 
-@vjp(np.fmod, broadcasts=True)
+@jvp(of=mod)
+def mod_jvp(tx1, tx2, ans, x1, x2):
+    return tx1 - tx2 * np.floor_divide(x1, x2)
+
+
+@vjp(np.fmod, math.fmod, math.remainder, broadcasts=True)
 def fmod(g, ans, x1, x2):
     return g, -g * np.round((x1 - ans) / x2)
+
+
+@jvp(of=fmod)
+def fmod_jvp(tx1, tx2, ans, x1, x2):
+    return tx1 - tx2 * np.round((x1 - ans) / x2)
 
 
 @vjp(np.divmod, builtins.divmod, broadcasts=True, results=2)
@@ -90,9 +136,19 @@ def divmod(g, ans, x1, x2):
     return g[1], None if g[1] is None else -g[1] * ans[0]
 
 
+@jvp(of=divmod)
+def divmod_jvp(tx1, tx2, ans, x1, x2):
+    return None, tx1 - tx2 * ans[0]
+
+
 @vjp(np.reciprocal)
 def reciprocal(g, ans, x):
     return -g * ans * ans
+
+
+@jvp(of=reciprocal)
+def reciprocal_jvp(tx, ans, x):
+    return -tx * ans * ans
 
 
 @vjp(np.float_power, broadcasts=True)
@@ -103,27 +159,52 @@ def float_power(g, ans, x1, x2):
     )
 
 
-@vjp(np.ldexp, broadcasts=True)
+@jvp(of=float_power)
+def float_power_jvp(tx1, tx2, ans, x1, x2):
+    return tx1 * x2 * np.float_power(x1, x2 - 1) + tx2 * np.log(np.where(x1 == 0, 1, x1)) * ans
+
+
+@vjp(np.ldexp, math.ldexp, broadcasts=True)
 def ldexp(g, ans, x1, x2):
     return g * np.ldexp(1.0, x2), None
 
 
-@vjp(np.frexp, results=2)
+@jvp(of=ldexp)
+def ldexp_jvp(tx1, ans, x1, x2):
+    return tx1 * np.ldexp(1.0, x2)
+
+
+@vjp(np.frexp, math.frexp, results=2)
 def frexp(g, ans, x):
     return None if g[0] is None else g[0] * np.ldexp(1.0, -ans[1])
+
+
+@jvp(of=frexp)
+def frexp_jvp(tx, ans, x):
+    return tx * np.ldexp(1.0, -ans[1]), None
 
 
 # ----- exponentials and logarithms -------------------------------------------------
 
 
-@vjp(np.exp)
+@vjp(np.exp, math.exp)
 def exp(g, ans, x):
     return g * ans
 
 
-@vjp(np.expm1)
+@jvp(of=exp)
+def exp_jvp(tx, ans, x):
+    return tx * ans
+
+
+@vjp(np.expm1, math.expm1)
 def expm1(g, ans, x):
     return g * (ans + 1)
+
+
+@jvp(of=expm1)
+def expm1_jvp(tx, ans, x):
+    return tx * (ans + 1)
 
 
 @vjp(np.log)
@@ -131,14 +212,29 @@ def log(g, ans, x):
     return g / x
 
 
-@vjp(np.log1p)
+@jvp(of=log)
+def log_jvp(tx, ans, x):
+    return tx / x
+
+
+@vjp(np.log1p, math.log1p)
 def log1p(g, ans, x):
     return g / (1 + x)
 
 
-@vjp(np.sqrt)
+@jvp(of=log1p)
+def log1p_jvp(tx, ans, x):
+    return tx / (1 + x)
+
+
+@vjp(np.sqrt, math.sqrt)
 def sqrt(g, ans, x):
     return g / (2 * ans)
+
+
+@jvp(of=sqrt)
+def sqrt_jvp(tx, ans, x):
+    return tx / (2 * ans)
 
 
 @vjp(np.square)
@@ -146,9 +242,19 @@ def square(g, ans, x):
     return g * 2 * x
 
 
+@jvp(of=square)
+def square_jvp(tx, ans, x):
+    return tx * 2 * x
+
+
 @vjp(np.logaddexp, broadcasts=True)
 def logaddexp(g, ans, x1, x2):
     return g * np.exp(x1 - ans), g * np.exp(x2 - ans)
+
+
+@jvp(of=logaddexp)
+def logaddexp_jvp(tx1, tx2, ans, x1, x2):
+    return tx1 * np.exp(x1 - ans) + tx2 * np.exp(x2 - ans)
 
 
 @vjp(np.logaddexp2, broadcasts=True)
@@ -156,92 +262,182 @@ def logaddexp2(g, ans, x1, x2):
     return g * np.exp2(x1 - ans), g * np.exp2(x2 - ans)
 
 
-@vjp(np.exp2)
+@jvp(of=logaddexp2)
+def logaddexp2_jvp(tx1, tx2, ans, x1, x2):
+    return tx1 * np.exp2(x1 - ans) + tx2 * np.exp2(x2 - ans)
+
+
+@vjp(np.exp2, math.exp2)
 def exp2(g, ans, x):
     return g * ans * np.log(2.0)
 
 
-@vjp(np.log2)
+@jvp(of=exp2)
+def exp2_jvp(tx, ans, x):
+    return tx * ans * np.log(2.0)
+
+
+@vjp(np.log2, math.log2)
 def log2(g, ans, x):
     return g / (x * np.log(2.0))
 
 
-@vjp(np.log10)
+@jvp(of=log2)
+def log2_jvp(tx, ans, x):
+    return tx / (x * np.log(2.0))
+
+
+@vjp(np.log10, math.log10)
 def log10(g, ans, x):
     return g / (x * np.log(10.0))
 
 
-@vjp(np.cbrt)
+@jvp(of=log10)
+def log10_jvp(tx, ans, x):
+    return tx / (x * np.log(10.0))
+
+
+@vjp(np.cbrt, math.cbrt)
 def cbrt(g, ans, x):
     return g / (3 * ans * ans)
+
+
+@jvp(of=cbrt)
+def cbrt_jvp(tx, ans, x):
+    return tx / (3 * ans * ans)
 
 
 # ----- trigonometric and hyperbolic ------------------------------------------------
 
 
-@vjp(np.sin)
+@vjp(np.sin, math.sin)
 def sin(g, ans, x):
     return g * np.cos(x)
 
 
-@vjp(np.cos)
+@jvp(of=sin)
+def sin_jvp(tx, ans, x):
+    return tx * np.cos(x)
+
+
+@vjp(np.cos, math.cos)
 def cos(g, ans, x):
     return -g * np.sin(x)
 
 
-@vjp(np.tan)
+@jvp(of=cos)
+def cos_jvp(tx, ans, x):
+    return -tx * np.sin(x)
+
+
+@vjp(np.tan, math.tan)
 def tan(g, ans, x):
     return g * (1 + ans * ans)
 
 
-@vjp(np.arcsin)
+@jvp(of=tan)
+def tan_jvp(tx, ans, x):
+    return tx * (1 + ans * ans)
+
+
+@vjp(np.arcsin, math.asin)
 def arcsin(g, ans, x):
     return g / np.sqrt(1 - x * x)
 
 
-@vjp(np.arccos)
+@jvp(of=arcsin)
+def arcsin_jvp(tx, ans, x):
+    return tx / np.sqrt(1 - x * x)
+
+
+@vjp(np.arccos, math.acos)
 def arccos(g, ans, x):
     return -g / np.sqrt(1 - x * x)
 
 
-@vjp(np.arctan)
+@jvp(of=arccos)
+def arccos_jvp(tx, ans, x):
+    return -tx / np.sqrt(1 - x * x)
+
+
+@vjp(np.arctan, math.atan)
 def arctan(g, ans, x):
     return g / (1 + x * x)
 
 
-@vjp(np.sinh)
+@jvp(of=arctan)
+def arctan_jvp(tx, ans, x):
+    return tx / (1 + x * x)
+
+
+@vjp(np.sinh, math.sinh)
 def sinh(g, ans, x):
     return g * np.cosh(x)
 
 
-@vjp(np.cosh)
+@jvp(of=sinh)
+def sinh_jvp(tx, ans, x):
+    return tx * np.cosh(x)
+
+
+@vjp(np.cosh, math.cosh)
 def cosh(g, ans, x):
     return g * np.sinh(x)
 
 
-@vjp(np.tanh)
+@jvp(of=cosh)
+def cosh_jvp(tx, ans, x):
+    return tx * np.sinh(x)
+
+
+@vjp(np.tanh, math.tanh)
 def tanh(g, ans, x):
     return g * (1 - ans * ans)
 
 
-@vjp(np.arcsinh)
+@jvp(of=tanh)
+def tanh_jvp(tx, ans, x):
+    return tx * (1 - ans * ans)
+
+
+@vjp(np.arcsinh, math.asinh)
 def arcsinh(g, ans, x):
     return g / np.sqrt(x * x + 1)
 
 
-@vjp(np.arccosh)
+@jvp(of=arcsinh)
+def arcsinh_jvp(tx, ans, x):
+    return tx / np.sqrt(x * x + 1)
+
+
+@vjp(np.arccosh, math.acosh)
 def arccosh(g, ans, x):
     return g / np.sqrt(x * x - 1)
 
 
-@vjp(np.arctanh)
+@jvp(of=arccosh)
+def arccosh_jvp(tx, ans, x):
+    return tx / np.sqrt(x * x - 1)
+
+
+@vjp(np.arctanh, math.atanh)
 def arctanh(g, ans, x):
     return g / (1 - x * x)
 
 
-@vjp(np.arctan2, broadcasts=True)
+@jvp(of=arctanh)
+def arctanh_jvp(tx, ans, x):
+    return tx / (1 - x * x)
+
+
+@vjp(np.arctan2, math.atan2, broadcasts=True)
 def arctan2(g, ans, x1, x2):
     return g * x2 / (x1 * x1 + x2 * x2), -g * x1 / (x1 * x1 + x2 * x2)
+
+
+@jvp(of=arctan2)
+def arctan2_jvp(tx1, tx2, ans, x1, x2):
+    return (tx1 * x2 - tx2 * x1) / (x1 * x1 + x2 * x2)
 
 
 @vjp(np.hypot, broadcasts=True)
@@ -249,19 +445,39 @@ def hypot(g, ans, x1, x2):
     return g * x1 / np.where(ans == 0, 1, ans), g * x2 / np.where(ans == 0, 1, ans)
 
 
+@jvp(of=hypot)
+def hypot_jvp(tx1, tx2, ans, x1, x2):
+    return (tx1 * x1 + tx2 * x2) / np.where(ans == 0, 1, ans)
+
+
 @vjp(np.sinc)
 def sinc(g, ans, x):
     return g * np.where(x == 0, 0.0, (np.cos(np.pi * x) - ans) / np.where(x == 0, 1.0, x))
 
 
-@vjp(np.deg2rad, np.radians)
+@jvp(of=sinc)
+def sinc_jvp(tx, ans, x):
+    return tx * np.where(x == 0, 0.0, (np.cos(np.pi * x) - ans) / np.where(x == 0, 1.0, x))
+
+
+@vjp(np.deg2rad, np.radians, math.radians)
 def deg2rad(g, ans, x):
     return g * (np.pi / 180)
 
 
-@vjp(np.rad2deg, np.degrees)
+@jvp(of=deg2rad)
+def deg2rad_jvp(tx, ans, x):
+    return tx * (np.pi / 180)
+
+
+@vjp(np.rad2deg, np.degrees, math.degrees)
 def rad2deg(g, ans, x):
     return g * (180 / np.pi)
+
+
+@jvp(of=rad2deg)
+def rad2deg_jvp(tx, ans, x):
+    return tx * (180 / np.pi)
 
 
 # ----- piecewise -------------------------------------------------------------------
@@ -276,19 +492,43 @@ def absolute(g, ans, x):
     )
 
 
-@vjp(np.fabs)
+@jvp(of=absolute)
+def absolute_jvp(tx, ans, x):
+    return (
+        tx * np.sign(x)
+        if not np.iscomplexobj(x)
+        else np.real(np.conjugate(x) * tx) / np.where(x == 0, 1, np.absolute(x))
+    )
+
+
+@vjp(np.fabs, math.fabs)
 def fabs(g, ans, x):
     return g * np.sign(x)
 
 
-@vjp(np.copysign, broadcasts=True)
+@jvp(of=fabs)
+def fabs_jvp(tx, ans, x):
+    return tx * np.sign(x)
+
+
+@vjp(np.copysign, math.copysign, broadcasts=True)
 def copysign(g, ans, x1, x2):
     return g * np.sign(x1) * np.where(np.signbit(x2), -1, 1), None
+
+
+@jvp(of=copysign)
+def copysign_jvp(tx1, ans, x1, x2):
+    return tx1 * np.sign(x1) * np.where(np.signbit(x2), -1, 1)
 
 
 @vjp(np.heaviside, broadcasts=True)
 def heaviside(g, ans, x1, x2):
     return None, g * (x1 == 0)
+
+
+@jvp(of=heaviside)
+def heaviside_jvp(tx2, ans, x1, x2):
+    return tx2 * (x1 == 0)
 
 
 @vjp(np.maximum, broadcasts=True)
@@ -298,10 +538,24 @@ def maximum(g, ans, x1, x2):
     )
 
 
+@jvp(of=maximum)
+def maximum_jvp(tx1, tx2, ans, x1, x2):
+    return tx1 * np.where(x1 > x2, 1.0, np.where(x1 == x2, 0.5, 0.0)) + tx2 * np.where(
+        x2 > x1, 1.0, np.where(x1 == x2, 0.5, 0.0)
+    )
+
+
 @vjp(np.minimum, broadcasts=True)
 def minimum(g, ans, x1, x2):
     return np.where(x1 < x2, g, np.where(x1 == x2, g / 2, 0)), np.where(
         x2 < x1, g, np.where(x1 == x2, g / 2, 0)
+    )
+
+
+@jvp(of=minimum)
+def minimum_jvp(tx1, tx2, ans, x1, x2):
+    return tx1 * np.where(x1 < x2, 1.0, np.where(x1 == x2, 0.5, 0.0)) + tx2 * np.where(
+        x2 < x1, 1.0, np.where(x1 == x2, 0.5, 0.0)
     )
 
 
@@ -313,12 +567,26 @@ def fmax(g, ans, x1, x2):
     )
 
 
+@jvp(of=fmax)
+def fmax_jvp(tx1, tx2, ans, x1, x2):
+    return tx1 * np.where(
+        x1 == x2, 0.5, np.where((x1 > x2) | np.isnan(x2), 1.0, 0.0)
+    ) + tx2 * np.where(x1 == x2, 0.5, np.where((x2 > x1) | np.isnan(x1) & ~np.isnan(x2), 1.0, 0.0))
+
+
 @vjp(np.fmin, broadcasts=True)
 def fmin(g, ans, x1, x2):
     return (
         np.where(x1 == x2, g / 2, np.where((x1 < x2) | np.isnan(x2), g, 0)),
         np.where(x1 == x2, g / 2, np.where((x2 < x1) | np.isnan(x1) & ~np.isnan(x2), g, 0)),
     )
+
+
+@jvp(of=fmin)
+def fmin_jvp(tx1, tx2, ans, x1, x2):
+    return tx1 * np.where(
+        x1 == x2, 0.5, np.where((x1 < x2) | np.isnan(x2), 1.0, 0.0)
+    ) + tx2 * np.where(x1 == x2, 0.5, np.where((x2 < x1) | np.isnan(x1) & ~np.isnan(x2), 1.0, 0.0))
 
 
 @vjp(np.nan_to_num)
@@ -332,9 +600,26 @@ def nan_to_num(g, ans, x, copy=True, nan=0.0, posinf=None, neginf=None):
     )
 
 
+@jvp(of=nan_to_num)
+def nan_to_num_jvp(
+    tx, tnan, tposinf, tneginf, ans, x, copy=True, nan=0.0, posinf=None, neginf=None
+):
+    return (
+        tx * np.isfinite(x)
+        + tnan * np.isnan(x)
+        + tposinf * np.isposinf(x)
+        + tneginf * np.isneginf(x)
+    )
+
+
 @vjp(np.where, broadcasts=True)
 def where(g, ans, condition, x, y):
     return None, np.where(condition, g, 0), np.where(condition, 0, g)
+
+
+@jvp(of=where)
+def where_jvp(tx, ty, ans, condition, x, y):
+    return np.where(condition, 0 if tx is None else tx, 0 if ty is None else ty)
 
 
 @vjp(np.clip, broadcasts=True)
@@ -350,9 +635,29 @@ def clip(g, ans, a, a_min, a_max):
     )
 
 
-@vjp(np.modf, results=2)
+@jvp(of=clip)
+def clip_jvp(ta, ta_min, ta_max, ans, a, a_min, a_max):
+    return (
+        (
+            ta * ((a >= a_min) & (a <= a_max))
+            if a_min is not None and a_max is not None
+            else ta * (a >= a_min)
+            if a_min is not None
+            else ta * (a <= a_max)
+        )
+        + ta_min * (a < a_min)
+        + ta_max * (a > a_max)
+    )
+
+
+@vjp(np.modf, math.modf, results=2)
 def modf(g, ans, x):
     return g[0]
+
+
+@jvp(of=modf)
+def modf_jvp(tx, ans, x):
+    return tx, None
 
 
 # ----- complex parts (JAX's convention, see the module docstring) ----------------------
@@ -363,9 +668,19 @@ def real(g, ans, val):
     return np.real(g)
 
 
+@jvp(of=real)
+def real_jvp(tval, ans, val):
+    return linear(tval)
+
+
 @vjp(np.imag)
 def imag(g, ans, val):
     return -1j * np.real(g) if np.iscomplexobj(val) else np.zeros_like(g)
+
+
+@jvp(of=imag)
+def imag_jvp(tval, ans, val):
+    return linear(tval)
 
 
 @vjp(np.conjugate)
@@ -373,9 +688,21 @@ def conjugate(g, ans, x):
     return np.conjugate(g)
 
 
+@jvp(of=conjugate)
+def conjugate_jvp(tx, ans, x):
+    return linear(tx)
+
+
 @vjp(np.angle)
 def angle(g, ans, z, deg=False):
     return (-1j * np.real(g) / z if np.iscomplexobj(z) else np.zeros_like(g)) * (
+        180 / np.pi if deg else 1
+    )
+
+
+@jvp(of=angle)
+def angle_jvp(tz, ans, z, deg=False):
+    return (np.imag(tz / z) if np.iscomplexobj(z) else np.zeros_like(np.real(tz))) * (
         180 / np.pi if deg else 1
     )
 
@@ -388,9 +715,19 @@ def cast(g, ans, x):
     return np.real(g)
 
 
+@jvp(of=cast)
+def cast_jvp(tx, ans, x):
+    return linear(tx)
+
+
 @vjp(np.ndarray.astype)
 def astype(g, ans, a, dtype):
     return g if np.iscomplexobj(ans) else np.real(g)
+
+
+@jvp(of=astype)
+def astype_jvp(ta, ans, a, dtype):
+    return linear(ta)
 
 
 method("astype", np.ndarray.astype)

@@ -22,7 +22,7 @@ import numpy as np
 
 from npgrad import runtime as rt
 
-from .table import nondiff, vjp
+from .table import jvp, linear, nondiff, vjp
 
 
 @vjp(np.fft.fft)
@@ -34,6 +34,11 @@ def fft(g, ans, a, n=None, axis=-1, norm=None):
     )
 
 
+@jvp(of=fft)
+def fft_jvp(ta, ans, a, n=None, axis=-1, norm=None):
+    return linear(ta)
+
+
 @vjp(np.fft.ifft)
 def ifft(g, ans, a, n=None, axis=-1, norm=None):
     return (
@@ -41,6 +46,11 @@ def ifft(g, ans, a, n=None, axis=-1, norm=None):
         if n is None and axis == -1 and norm is None
         else rt.ifft_vjp(g, a, n, axis, norm)
     )
+
+
+@jvp(of=ifft)
+def ifft_jvp(ta, ans, a, n=None, axis=-1, norm=None):
+    return linear(ta)
 
 
 @vjp(np.fft.fft2)
@@ -52,6 +62,11 @@ def fft2(g, ans, a, s=None, axes=(-2, -1), norm=None):
     )
 
 
+@jvp(of=fft2)
+def fft2_jvp(ta, ans, a, s=None, axes=(-2, -1), norm=None):
+    return linear(ta)
+
+
 @vjp(np.fft.ifft2)
 def ifft2(g, ans, a, s=None, axes=(-2, -1), norm=None):
     return (
@@ -59,6 +74,11 @@ def ifft2(g, ans, a, s=None, axes=(-2, -1), norm=None):
         if s is None and norm is None
         else rt.ifftn_vjp(g, a, s, axes, norm)
     )
+
+
+@jvp(of=ifft2)
+def ifft2_jvp(ta, ans, a, s=None, axes=(-2, -1), norm=None):
+    return linear(ta)
 
 
 @vjp(np.fft.fftn)
@@ -70,6 +90,11 @@ def fftn(g, ans, a, s=None, axes=None, norm=None):
     )
 
 
+@jvp(of=fftn)
+def fftn_jvp(ta, ans, a, s=None, axes=None, norm=None):
+    return linear(ta)
+
+
 @vjp(np.fft.ifftn)
 def ifftn(g, ans, a, s=None, axes=None, norm=None):
     return (
@@ -77,6 +102,11 @@ def ifftn(g, ans, a, s=None, axes=None, norm=None):
         if s is None and axes is None and norm is None
         else rt.ifftn_vjp(g, a, s, axes, norm)
     )
+
+
+@jvp(of=ifftn)
+def ifftn_jvp(ta, ans, a, s=None, axes=None, norm=None):
+    return linear(ta)
 
 
 @vjp(np.fft.rfft)
@@ -88,6 +118,11 @@ def rfft(g, ans, a, n=None, axis=-1, norm=None):
     )
 
 
+@jvp(of=rfft)
+def rfft_jvp(ta, ans, a, n=None, axis=-1, norm=None):
+    return linear(ta)
+
+
 @vjp(np.fft.irfft)
 def irfft(g, ans, a, n=None, axis=-1, norm=None):
     return (
@@ -95,6 +130,11 @@ def irfft(g, ans, a, n=None, axis=-1, norm=None):
         if n is None and axis == -1 and norm is None
         else rt.irfft_vjp(g, a, n, axis, norm)
     )
+
+
+@jvp(of=irfft)
+def irfft_jvp(ta, ans, a, n=None, axis=-1, norm=None):
+    return linear(ta)
 
 
 @vjp(np.fft.rfft2)
@@ -106,6 +146,11 @@ def rfft2(g, ans, a, s=None, axes=(-2, -1), norm=None):
     )
 
 
+@jvp(of=rfft2)
+def rfft2_jvp(ta, ans, a, s=None, axes=(-2, -1), norm=None):
+    return linear(ta)
+
+
 @vjp(np.fft.irfft2)
 def irfft2(g, ans, a, s=None, axes=(-2, -1), norm=None):
     return (
@@ -113,6 +158,11 @@ def irfft2(g, ans, a, s=None, axes=(-2, -1), norm=None):
         if s is None and norm is None
         else rt.irfftn_vjp(g, a, s, axes, norm)
     )
+
+
+@jvp(of=irfft2)
+def irfft2_jvp(ta, ans, a, s=None, axes=(-2, -1), norm=None):
+    return linear(ta)
 
 
 @vjp(np.fft.rfftn)
@@ -124,6 +174,11 @@ def rfftn(g, ans, a, s=None, axes=None, norm=None):
     )
 
 
+@jvp(of=rfftn)
+def rfftn_jvp(ta, ans, a, s=None, axes=None, norm=None):
+    return linear(ta)
+
+
 @vjp(np.fft.irfftn)
 def irfftn(g, ans, a, s=None, axes=None, norm=None):
     return (
@@ -131,6 +186,11 @@ def irfftn(g, ans, a, s=None, axes=None, norm=None):
         if s is None and axes is None and norm is None
         else rt.irfftn_vjp(g, a, s, axes, norm)
     )
+
+
+@jvp(of=irfftn)
+def irfftn_jvp(ta, ans, a, s=None, axes=None, norm=None):
+    return linear(ta)
 
 
 @vjp(np.fft.hfft)
@@ -142,6 +202,11 @@ def hfft(g, ans, a, n=None, axis=-1, norm=None):
     )
 
 
+@jvp(of=hfft)
+def hfft_jvp(ta, ans, a, n=None, axis=-1, norm=None):
+    return linear(ta)
+
+
 @vjp(np.fft.ihfft)
 def ihfft(g, ans, a, n=None, axis=-1, norm=None):
     return (
@@ -151,14 +216,29 @@ def ihfft(g, ans, a, n=None, axis=-1, norm=None):
     )
 
 
+@jvp(of=ihfft)
+def ihfft_jvp(ta, ans, a, n=None, axis=-1, norm=None):
+    return linear(ta)
+
+
 @vjp(np.fft.fftshift)
 def fftshift(g, ans, x, axes=None):
     return np.fft.ifftshift(g) if axes is None else np.fft.ifftshift(g, axes)
 
 
+@jvp(of=fftshift)
+def fftshift_jvp(tx, ans, x, axes=None):
+    return linear(tx)
+
+
 @vjp(np.fft.ifftshift)
 def ifftshift(g, ans, x, axes=None):
     return np.fft.fftshift(g) if axes is None else np.fft.fftshift(g, axes)
+
+
+@jvp(of=ifftshift)
+def ifftshift_jvp(tx, ans, x, axes=None):
+    return linear(tx)
 
 
 nondiff(np.fft.fftfreq, np.fft.rfftfreq)

@@ -29,7 +29,7 @@ import numpy as np
 from npgrad import runtime as rt
 
 from .special import _vjp as scipy_vjp
-from .table import method, nondiff, vjp
+from .table import jvp, method, nondiff, vjp
 
 
 @vjp(np.matmul)
@@ -37,14 +37,29 @@ def matmul(g, ans, x1, x2):
     return rt.matmul_lhs(g, x1, x2), rt.matmul_rhs(g, x1, x2)
 
 
+@jvp(of=matmul)
+def matmul_jvp(tx1, tx2, ans, x1, x2):
+    return tx1 @ x2 + x1 @ tx2
+
+
 @vjp(np.dot)
 def dot(g, ans, a, b):
     return rt.dot_lhs(g, a, b), rt.dot_rhs(g, a, b)
 
 
+@jvp(of=dot)
+def dot_jvp(ta, tb, ans, a, b):
+    return np.dot(ta, b) + np.dot(a, tb)
+
+
 @vjp(np.outer)
 def outer(g, ans, a, b):
     return np.reshape(g @ np.ravel(b), np.shape(a)), np.reshape(np.ravel(a) @ g, np.shape(b))
+
+
+@jvp(of=outer)
+def outer_jvp(ta, tb, ans, a, b):
+    return np.outer(ta, b) + np.outer(a, tb)
 
 
 method("dot", np.dot)
@@ -58,6 +73,11 @@ def inv(g, ans, a):
     return -(np.swapaxes(ans, -1, -2) @ g @ np.swapaxes(ans, -1, -2))
 
 
+@jvp(of=inv)
+def inv_jvp(ta, ans, a):
+    return -(ans @ ta @ ans)
+
+
 @vjp(np.linalg.pinv)
 def pinv(g, ans, a, rcond=None, hermitian=False, *, rtol=None):
     return rt.pinv_vjp(g, ans, a) if not hermitian else rt.pinv_vjp(g, ans, a, hermitian)
@@ -66,6 +86,15 @@ def pinv(g, ans, a, rcond=None, hermitian=False, *, rtol=None):
 @vjp(np.linalg.solve)
 def solve(g, ans, a, b):
     return rt.solve_vjp_a(g, ans, a, b), rt.solve_vjp_b(g, a, b)
+
+
+@jvp(of=solve)
+def solve_jvp(ta, tb, ans, a, b):
+    return (
+        np.linalg.solve(a, (tb - np.matvec(ta, ans))[..., None])[..., 0]
+        if np.ndim(b) == 1
+        else np.linalg.solve(a, tb - ta @ ans)
+    )
 
 
 @vjp(np.linalg.lstsq, results=4)
@@ -81,9 +110,24 @@ def det(g, ans, a):
     return np.expand_dims(g * ans, (-2, -1)) * np.swapaxes(np.linalg.inv(a), -1, -2)
 
 
+@jvp(of=det)
+def det_jvp(ta, ans, a):
+    return ans * np.sum(np.swapaxes(np.linalg.inv(a), -1, -2) * ta, axis=(-2, -1))
+
+
 @vjp(np.linalg.slogdet, results=2)
 def slogdet(g, ans, a):
     return rt.slogdet_vjp(g[1], a) if g[0] is None else rt.slogdet_vjp(g[1], a, g[0], ans)
+
+
+@jvp(of=slogdet)
+def slogdet_jvp(ta, ans, a):
+    return (
+        1j * ans[0] * np.imag(np.sum(np.swapaxes(np.linalg.inv(a), -1, -2) * ta, axis=(-2, -1)))
+        if np.iscomplexobj(ans[0])
+        else np.zeros_like(ans[0]),
+        np.real(np.sum(np.swapaxes(np.linalg.inv(a), -1, -2) * ta, axis=(-2, -1))),
+    )
 
 
 # ----- decompositions -----------------------------------------------------------------

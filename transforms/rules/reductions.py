@@ -31,12 +31,17 @@ import numpy as np
 
 from npgrad import runtime as rt
 
-from .table import method, nondiff, vjp
+from .table import jvp, linear, method, nondiff, vjp
 
 
 @vjp(np.sum)
 def sum(g, ans, a, axis=None, dtype=None, *, keepdims=False):
     return np.broadcast_to(g, np.shape(a)) if axis is None else rt.unreduce(g, a, axis, keepdims)
+
+
+@jvp(of=sum)
+def sum_jvp(ta, ans, a, axis=None, dtype=None, *, keepdims=False):
+    return linear(ta)
 
 
 @vjp(np.mean)
@@ -48,9 +53,19 @@ def mean(g, ans, a, axis=None, dtype=None, *, keepdims=False):
     )
 
 
+@jvp(of=mean)
+def mean_jvp(ta, ans, a, axis=None, dtype=None, *, keepdims=False):
+    return linear(ta)
+
+
 @vjp(np.prod)
 def prod(g, ans, a, axis=None, dtype=None, *, keepdims=False):
     return rt.prod_vjp(g, a, axis, keepdims)
+
+
+@jvp(of=prod)
+def prod_jvp(ta, ans, a, axis=None, dtype=None, *, keepdims=False):
+    return np.sum(ta * rt.prod_vjp(np.ones_like(ans), a, axis, keepdims), axis, keepdims=keepdims)
 
 
 @vjp(np.max, np.amax)
@@ -58,9 +73,23 @@ def max(g, ans, a, axis=None, *, keepdims=False):
     return rt.chooser(g, ans, a, axis, keepdims)
 
 
+@jvp(of=max)
+def max_jvp(ta, ans, a, axis=None, *, keepdims=False):
+    return np.sum(
+        ta * rt.chooser(np.ones_like(ans), ans, a, axis, keepdims), axis, keepdims=keepdims
+    )
+
+
 @vjp(np.min, np.amin)
 def min(g, ans, a, axis=None, *, keepdims=False):
     return rt.chooser(g, ans, a, axis, keepdims)
+
+
+@jvp(of=min)
+def min_jvp(ta, ans, a, axis=None, *, keepdims=False):
+    return np.sum(
+        ta * rt.chooser(np.ones_like(ans), ans, a, axis, keepdims), axis, keepdims=keepdims
+    )
 
 
 for _name, _func in [
@@ -85,6 +114,13 @@ def var(g, ans, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
     )
 
 
+@jvp(of=var)
+def var_jvp(ta, ans, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
+    return np.sum((a - np.mean(a, axis, keepdims=True)) * ta, axis, keepdims=keepdims) * (
+        2 / (rt.reduced_size(a, axis) - ddof)
+    )
+
+
 @vjp(np.std)
 def std(g, ans, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
     return (
@@ -92,6 +128,13 @@ def std(g, ans, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
         * (a - np.mean(a, axis, keepdims=True))
         / (rt.reduced_size(a, axis) - ddof)
     )
+
+
+@jvp(of=std)
+def std_jvp(ta, ans, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
+    return rt.divide_or_zero(
+        np.sum((a - np.mean(a, axis, keepdims=True)) * ta, axis, keepdims=keepdims), ans
+    ) / (rt.reduced_size(a, axis) - ddof)
 
 
 @vjp(np.average)
@@ -110,12 +153,30 @@ def ptp(g, ans, a, axis=None, *, keepdims=False):
     )
 
 
+@jvp(of=ptp)
+def ptp_jvp(ta, ans, a, axis=None, *, keepdims=False):
+    return np.sum(
+        ta
+        * (
+            rt.chooser(np.ones_like(ans), np.max(a, axis, keepdims=keepdims), a, axis, keepdims)
+            - rt.chooser(np.ones_like(ans), np.min(a, axis, keepdims=keepdims), a, axis, keepdims)
+        ),
+        axis,
+        keepdims=keepdims,
+    )
+
+
 # ----- ignoring NaNs ------------------------------------------------------------------
 
 
 @vjp(np.nansum)
 def nansum(g, ans, a, axis=None, dtype=None, *, keepdims=False):
     return np.where(np.isnan(a), 0, rt.unreduce(g, a, axis, keepdims))
+
+
+@jvp(of=nansum)
+def nansum_jvp(ta, ans, a, axis=None, dtype=None, *, keepdims=False):
+    return np.sum(np.where(np.isnan(a), 0, ta), axis, dtype, keepdims=keepdims)
 
 
 @vjp(np.nanmean)
@@ -127,14 +188,43 @@ def nanmean(g, ans, a, axis=None, dtype=None, *, keepdims=False):
     )
 
 
+@jvp(of=nanmean)
+def nanmean_jvp(ta, ans, a, axis=None, dtype=None, *, keepdims=False):
+    return np.sum(np.where(np.isnan(a), 0, ta), axis, keepdims=keepdims) / np.sum(
+        ~np.isnan(a), axis, keepdims=keepdims
+    )
+
+
 @vjp(np.nanmax, np.nanmin)
 def nanmax(g, ans, a, axis=None, *, keepdims=False):
     return rt.chooser(g, ans, a, axis, keepdims)
 
 
+@jvp(of=nanmax)
+def nanmax_jvp(ta, ans, a, axis=None, *, keepdims=False):
+    return np.sum(
+        np.where(np.isnan(a), 0, ta * rt.chooser(np.ones_like(ans), ans, a, axis, keepdims)),
+        axis,
+        keepdims=keepdims,
+    )
+
+
 @vjp(np.nanprod)
 def nanprod(g, ans, a, axis=None, dtype=None, *, keepdims=False):
     return np.where(np.isnan(a), 0, rt.prod_vjp(g, np.where(np.isnan(a), 1, a), axis, keepdims))
+
+
+@jvp(of=nanprod)
+def nanprod_jvp(ta, ans, a, axis=None, dtype=None, *, keepdims=False):
+    return np.sum(
+        np.where(
+            np.isnan(a),
+            0,
+            ta * rt.prod_vjp(np.ones_like(ans), np.where(np.isnan(a), 1, a), axis, keepdims),
+        ),
+        axis,
+        keepdims=keepdims,
+    )
 
 
 @vjp(np.nanvar)
@@ -149,6 +239,19 @@ def nanvar(g, ans, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
     )
 
 
+@jvp(of=nanvar)
+def nanvar_jvp(ta, ans, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
+    return (
+        np.sum(
+            np.where(np.isnan(a), 0, (a - np.nanmean(a, axis, keepdims=True)) * ta),
+            axis,
+            keepdims=keepdims,
+        )
+        * 2
+        / (np.sum(~np.isnan(a), axis, keepdims=keepdims) - ddof)
+    )
+
+
 @vjp(np.nanstd)
 def nanstd(g, ans, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
     return np.where(
@@ -158,6 +261,18 @@ def nanstd(g, ans, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
         * (a - np.nanmean(a, axis, keepdims=True))
         / (np.sum(~np.isnan(a), axis, keepdims=True) - ddof),
     )
+
+
+@jvp(of=nanstd)
+def nanstd_jvp(ta, ans, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
+    return rt.divide_or_zero(
+        np.sum(
+            np.where(np.isnan(a), 0, (a - np.nanmean(a, axis, keepdims=True)) * ta),
+            axis,
+            keepdims=keepdims,
+        ),
+        ans,
+    ) / (np.sum(~np.isnan(a), axis, keepdims=keepdims) - ddof)
 
 
 @vjp(np.nancumsum)
@@ -171,6 +286,11 @@ def nancumsum(g, ans, a, axis=None, dtype=None):
     )
 
 
+@jvp(of=nancumsum)
+def nancumsum_jvp(ta, ans, a, axis=None, dtype=None):
+    return np.cumsum(np.where(np.isnan(a), 0, ta), axis)
+
+
 @vjp(np.nancumprod)
 def nancumprod(g, ans, a, axis=None, dtype=None):
     return np.where(np.isnan(a), 0, rt.cumprod_vjp(g, ans, np.where(np.isnan(a), 1, a), axis))
@@ -179,6 +299,15 @@ def nancumprod(g, ans, a, axis=None, dtype=None):
 @vjp(np.nanmedian)
 def nanmedian(g, ans, a, axis=None, *, keepdims=False):
     return rt.quantile_vjp(g, a, 0.5, axis, keepdims, "linear", True)
+
+
+@jvp(of=nanmedian)
+def nanmedian_jvp(ta, ans, a, axis=None, *, keepdims=False):
+    return np.sum(
+        ta * rt.quantile_vjp(np.ones_like(ans), a, 0.5, axis, keepdims, "linear", True),
+        axis,
+        keepdims=keepdims,
+    )
 
 
 @vjp(np.nanquantile)
@@ -209,6 +338,11 @@ def cumsum(g, ans, a, axis=None, dtype=None):
     )
 
 
+@jvp(of=cumsum)
+def cumsum_jvp(ta, ans, a, axis=None, dtype=None):
+    return linear(ta)
+
+
 @vjp(np.cumprod)
 def cumprod(g, ans, a, axis=None, dtype=None):
     return rt.cumprod_vjp(g, ans, a, axis)
@@ -217,6 +351,11 @@ def cumprod(g, ans, a, axis=None, dtype=None):
 @vjp(np.cumulative_sum)
 def cumulative_sum(g, ans, x, *, axis=None, dtype=None, include_initial=False):
     return rt.cumulative_sum_vjp(g, x, axis, include_initial)
+
+
+@jvp(of=cumulative_sum)
+def cumulative_sum_jvp(tx, ans, x, *, axis=None, dtype=None, include_initial=False):
+    return linear(tx)
 
 
 @vjp(np.cumulative_prod)
@@ -236,9 +375,19 @@ def trace(g, ans, a, offset=0, axis1=0, axis2=1, dtype=None):
     )
 
 
+@jvp(of=trace)
+def trace_jvp(ta, ans, a, offset=0, axis1=0, axis2=1, dtype=None):
+    return linear(ta)
+
+
 @vjp(np.linalg.trace)
 def linalg_trace(g, ans, x, *, offset=0, dtype=None):
     return np.multiply.outer(g, np.eye(np.shape(x)[-2], np.shape(x)[-1], offset))
+
+
+@jvp(of=linalg_trace)
+def linalg_trace_jvp(tx, ans, x, *, offset=0, dtype=None):
+    return linear(tx)
 
 
 # ----- order statistics ---------------------------------------------------------------
@@ -247,6 +396,13 @@ def linalg_trace(g, ans, x, *, offset=0, dtype=None):
 @vjp(np.median)
 def median(g, ans, a, axis=None, *, keepdims=False):
     return rt.quantile_vjp(g, a, 0.5, axis, keepdims)
+
+
+@jvp(of=median)
+def median_jvp(ta, ans, a, axis=None, *, keepdims=False):
+    return np.sum(
+        ta * rt.quantile_vjp(np.ones_like(ans), a, 0.5, axis, keepdims), axis, keepdims=keepdims
+    )
 
 
 @vjp(np.quantile)
@@ -273,14 +429,39 @@ def norm(g, ans, x, ord=None, axis=None, keepdims=False):
     return rt.norm_vjp(g, ans, x, ord, axis, keepdims)
 
 
+@jvp(of=norm)
+def norm_jvp(tx, ans, x, ord=None, axis=None, keepdims=False):
+    return np.sum(
+        tx * rt.norm_vjp(np.ones_like(ans), ans, x, ord, axis, keepdims), axis, keepdims=keepdims
+    )
+
+
 @vjp(np.linalg.vector_norm)
 def vector_norm(g, ans, x, *, axis=None, keepdims=False, ord=2):
     return rt.vector_norm_vjp(g, ans, x, ord, axis, keepdims)
 
 
+@jvp(of=vector_norm)
+def vector_norm_jvp(tx, ans, x, *, axis=None, keepdims=False, ord=2):
+    return np.sum(
+        tx * rt.vector_norm_vjp(np.ones_like(ans), ans, x, ord, axis, keepdims),
+        axis,
+        keepdims=keepdims,
+    )
+
+
 @vjp(np.linalg.matrix_norm)
 def matrix_norm(g, ans, x, *, keepdims=False, ord="fro"):
     return rt.matrix_norm_vjp(g, ans, x, ord, (-2, -1), keepdims)
+
+
+@jvp(of=matrix_norm)
+def matrix_norm_jvp(tx, ans, x, *, keepdims=False, ord="fro"):
+    return np.sum(
+        tx * rt.matrix_norm_vjp(np.ones_like(ans), ans, x, ord, (-2, -1), keepdims),
+        (-2, -1),
+        keepdims=keepdims,
+    )
 
 
 for _name, _func in [

@@ -28,7 +28,7 @@ import numpy as np
 
 from npgrad import runtime as rt
 
-from .table import vjp
+from .table import diagonal, vjp
 
 _PENDING: list[tuple[tuple[Any, ...], dict[str, Any], Callable[..., Any]]] = []
 
@@ -294,3 +294,9 @@ def multivariate_normal_logpdf(g, ans, x, mean=None, cov=1, allow_singular=False
         rt.mvn_logpdf_dmean(g, x, mean, cov),
         rt.no_derivative("scipy.stats.multivariate_normal.logpdf", "cov"),
     )
+
+# Elementwise, adjoint linear in g: forward mode derives each JVP from the rule (table.py).
+diagonal(gammaln, digamma, polygamma, gamma, beta, betaln, erf, erfc, erfinv, erfcinv)
+diagonal(expit, logit, xlogy, xlog1py, i0, i1, i0e, i1e)
+diagonal(norm_logpdf, norm_logcdf, t_logpdf, t_logcdf, gamma_logpdf, gamma_logcdf)
+diagonal(beta_logpdf, beta_logcdf, poisson_logpmf)

@@ -12,6 +12,37 @@ order (`None` where the parameter gets no gradient):
 The compiler parses the body once and inlines it into the generated code, substituting
 the call's own arguments; conditions on arguments known at transform time (`axis is None`)
 are folded away, so `np.sum(x)` gets `np.broadcast_to(g, np.shape(x))` and nothing else.
+
+A forward-mode (JVP) rule sits next to each reverse rule, in the same module, registered in
+`JVPS` by the `jvp` decorator. Its parameters are the tangents of the differentiable
+parameters (each named `t` + the parameter's name, in the parameters' order), the result
+`ans`, then the same primal parameters as the reverse rule. It returns the output's
+tangent (for a function with `results=N`, a tuple of the parts' tangents):
+
+    @jvp(np.multiply)
+    def multiply_jvp(tx1, tx2, ans, x1, x2):
+        return tx1 * x2 + x1 * tx2
+
+A linear function's tangent is the call itself with each operand replaced by its tangent,
+written `linear(ta)`: for `np.sum(x, axis=0)` it gives `np.sum(tx, axis=0)`, the user's own
+spelling (zeros stand in for operands listed in `linear` that do not vary).
+
+Reverse rules of elementwise functions whose adjoint is linear in `g` (a diagonal
+Jacobian: `g * f'(x)` for each operand) may instead be declared `diagonal(template, ...)`:
+their JVP is the sum over operands of the reverse rule with `g` replaced by that operand's
+tangent (the SciPy special functions and log-densities use this).
+
+A tangent parameter is `None` when that operand does not depend on the differentiated
+arguments (a symbolic zero). The forward pass folds zeros at transform time: `tx1 * x2`
+with `tx1 = None` is a zero, `a + None` is `a`, `None - b` is `-b`, and a call whose first
+argument is a zero tangent is a zero (so linear functions are written as the function
+applied to the tangent: `np.sum(ta, axis, keepdims=keepdims)`). Elsewhere a template
+tests `ta is None` itself, which folds like the reverse rules' `g[0] is None`. The tangent
+of a sequence parameter (`tarrays` of np.stack) is a list of the elements' tangents, with
+zeros for elements that do not vary. Whether the rule broadcasts, takes a sequence or
+returns a tuple comes from the reverse rule of the same function; a JVP rule must name a
+tangent for exactly the parameters its reverse rule returns a gradient for (checked when
+it is used: a missing tangent would be a silently wrong derivative).
 """
 
 from __future__ import annotations
@@ -62,19 +93,7 @@ class Rule:
             for n in ast.walk(out)
             if isinstance(n, ast.Name) and n.id not in bound
         }
-        code = self.template.__code__
-        cells = dict(zip(code.co_freevars, self.template.__closure__ or (), strict=True))
-        found = {}
-        for name in sorted(names):
-            if name in cells:
-                found[name] = cells[name].cell_contents
-            elif name in self.template.__globals__:
-                found[name] = self.template.__globals__[name]
-            elif hasattr(builtins, name):
-                found[name] = getattr(builtins, name)
-            else:
-                raise NameError(f"rule {self.template.__qualname__} uses undefined name {name!r}")
-        return found
+        return _free(self.template, names)
 
     def output_for(self, param: str) -> ast.expr | None:
         names = list(self.signature.parameters)
@@ -82,9 +101,52 @@ class Rule:
         return self.outputs[i] if i < len(self.outputs) else None
 
 
+@dataclass(frozen=True)
+class JVPRule:
+    """One function's forward-mode rule: the output tangent as one template expression."""
+
+    func: Callable[..., Any]
+    template: Callable[..., Any]
+    signature: inspect.Signature  # the primal parameters (as the reverse rule's)
+    tangents: dict[str, str]  # primal parameter -> its tangent parameter (`x` -> `tx`)
+
+    @functools.cached_property
+    def output(self) -> ast.expr:
+        """The template's return expression (parsed on first use)."""
+        return _return_value(self.template)
+
+    @functools.cached_property
+    def free_objects(self) -> dict[str, Any]:
+        """As Rule.free_objects: objects the template names besides its parameters."""
+        bound = {"ans", "np", "rt", "linear", *inspect.signature(self.template).parameters}
+        names = {
+            n.id for n in ast.walk(self.output) if isinstance(n, ast.Name) and n.id not in bound
+        }
+        return _free(self.template, names)
+
+
 VJPS: dict[Any, Rule] = {}
+JVPS: dict[Any, JVPRule] = {}  # forward mode: the same keys, one template per function
+DIAGONAL: set[Any] = set()  # reverse templates whose JVP is derived from them (`diagonal`)
 NONDIFF: dict[Any, str] = {}  # callables whose result does not depend differentiably on inputs
 METHODS: dict[str, Any] = {}  # ndarray method name -> the NumPy function it behaves like
+
+
+def _free(template: Callable[..., Any], names: set[str]) -> dict[str, Any]:
+    """The objects `names` refer to in the template's closure, module or the builtins."""
+    code = template.__code__
+    cells = dict(zip(code.co_freevars, template.__closure__ or (), strict=True))
+    found = {}
+    for name in sorted(names):
+        if name in cells:
+            found[name] = cells[name].cell_contents
+        elif name in template.__globals__:
+            found[name] = template.__globals__[name]
+        elif hasattr(builtins, name):
+            found[name] = getattr(builtins, name)
+        else:
+            raise NameError(f"rule {template.__qualname__} uses undefined name {name!r}")
+    return found
 
 
 def _module_tree(filename: str) -> ast.Module:
@@ -99,6 +161,13 @@ def _parse_text(filename: str, text: str) -> ast.Module:
 
 
 def _parse(template: Callable[..., Any]) -> tuple[ast.expr | None, ...]:
+    value = _return_value(template)
+    elems = value.elts if isinstance(value, ast.Tuple) else [value]
+    return tuple(None if isinstance(e, ast.Constant) and e.value is None else e for e in elems)
+
+
+def _return_value(template: Callable[..., Any]) -> ast.expr:
+    """The expression of the template's single `return` statement."""
     code = template.__code__
     fdef = next(
         node
@@ -110,9 +179,7 @@ def _parse(template: Callable[..., Any]) -> tuple[ast.expr | None, ...]:
     ret = fdef.body[-1]
     if len(fdef.body) != 1 or not isinstance(ret, ast.Return) or ret.value is None:
         raise TypeError(f"rule {template.__name__} must be a single `return` statement")
-    value = ret.value
-    elems = value.elts if isinstance(value, ast.Tuple) else [value]
-    return tuple(None if isinstance(e, ast.Constant) and e.value is None else e for e in elems)
+    return ret.value
 
 
 def vjp(
@@ -145,6 +212,57 @@ def vjp(
         return template
 
     return register
+
+
+def jvp(
+    *funcs: Any, of: Callable[..., Any] | None = None
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register `template` as the forward-mode rule of each of `funcs`, and with `of=` (a
+    reverse rule's template) of every function that reverse rule is registered for:
+
+        @jvp(of=exp)
+        def exp_jvp(tx, ans, x):
+            return tx * ans
+
+    The template's parameters: one tangent per differentiable parameter (`tx` for `x`),
+    `ans`, then the primal parameters with NumPy's names and defaults (as the reverse
+    rule's, without `g` and `part`). It returns the output's tangent.
+    """
+
+    def register(template: Callable[..., Any]) -> Callable[..., Any]:
+        if of is not None:
+            found = [f for f, r in VJPS.items() if r.template is of]
+            assert found, f"{of.__name__} is not a reverse rule"
+            funcs_ = (*funcs, *found)
+        else:
+            funcs_ = funcs
+        params = list(inspect.signature(template).parameters.values())
+        names = [p.name for p in params]
+        assert "ans" in names, f"JVP rule {template.__name__} has no `ans` parameter"
+        split = names.index("ans")
+        primal = inspect.Signature(params[split + 1 :])
+        tangents: dict[str, str] = {}
+        for t in names[:split]:
+            assert t.startswith("t") and t[1:] in primal.parameters, (template.__name__, t)
+            tangents[t[1:]] = t
+        for f in funcs_:
+            JVPS[f] = JVPRule(f, template, primal, tangents)
+        return template
+
+    return register
+
+
+def diagonal(*templates: Callable[..., Any]) -> None:
+    """Declare reverse rules of elementwise functions whose adjoint of each operand is `g`
+    times that operand's partial derivative: forward mode uses the sum over operands of
+    the rule with `g` replaced by the operand's tangent, which is exactly the JVP."""
+    DIAGONAL.update(templates)
+
+
+def linear(*tangents: Any) -> Any:
+    """In a JVP template: the rule's own call, each operand replaced by its tangent (a
+    marker the forward pass expands; never called)."""
+    raise NotImplementedError("`linear` is a marker for JVP templates")
 
 
 def nondiff(*funcs: Any) -> None:
