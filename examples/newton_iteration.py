@@ -13,7 +13,9 @@ comes from the implicit function theorem: differentiating x**3 + a*x - b = 0 giv
 At a tight tolerance the derivative through the iterations agrees with it and with finite
 differences. At a loose tolerance npgrad still gives the exact derivative of what the loop
 computed (finite differences agree), which differs from the derivative of the exact root.
-(examples/custom_rule.py registers the implicit derivative as a rule instead.)
+(examples/custom_rule.py registers the implicit derivative as a rule instead.) The same
+iteration written as a capped `for` loop that leaves with `break` once converged is
+differentiated the same way.
 
 Run: python examples/newton_iteration.py
 """
@@ -32,6 +34,17 @@ def sum_of_roots(a, b, tol):
         step = (x**3 + a * x - b) / (3 * x**2 + a)
         x = x - step
         err = np.max(np.abs(step))
+    return np.sum(x)
+
+
+def sum_of_roots_capped(a, b, tol, max_iter=100):
+    """The same iteration as a capped `for` loop with a convergence test and `break`."""
+    x = np.ones_like(b)
+    for _ in range(max_iter):
+        step = (x**3 + a * x - b) / (3 * x**2 + a)
+        x = x - step
+        if np.max(np.abs(step)) <= tol:
+            break
     return np.sum(x)
 
 
@@ -93,3 +106,10 @@ for tol in (1e-1, 1e-2, 1e-4, 1e-8, 1e-12):
     to_ift = max(np.abs(da - ift_a).max(), np.abs(db - ift_b).max())
     to_fd = max(np.abs(da - fd_a).max(), np.abs(db - fd_b).max())
     print(f"{tol:7.0e} {n:10d} {to_ift:20.1e} {to_fd:22.1e}")
+
+print()
+da, db = npgrad.grad(sum_of_roots_capped, wrt=("a", "b"))(a, b, 1e-12)
+x, _ = roots(a, b, 1e-12)
+ift_a, ift_b = -x / (3 * x**2 + a), 1 / (3 * x**2 + a)
+to_ift = max(np.abs(da - ift_a).max(), np.abs(db - ift_b).max())
+print(f"capped for loop with break: max |npgrad - implicit| = {to_ift:.1e}")

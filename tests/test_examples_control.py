@@ -81,6 +81,8 @@ def test_newton_iteration() -> None:
     assert all(float(r[3]) < 1e-7 for r in rows)
     # ... which, stopped early, is not the derivative of the exact root
     assert float(rows[0][2]) > 1e-4 and float(rows[-1][2]) < 1e-12
+    (capped,) = re.findall(r"capped for loop with break: max \|npgrad - implicit\| = (\S+)", out)
+    assert float(capped) < 1e-12
 
 
 # A `while` condition containing a call (it normalizes to more than one statement) currently
