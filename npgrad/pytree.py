@@ -51,7 +51,7 @@ def _node(value: Any) -> Tree:
 
 def shape_key(value: Any) -> tuple[int, tuple[bool, ...]] | None:
     """(ndim, which dimensions are 1) of an array; None for anything else."""
-    if isinstance(value, np.ndarray):
+    if type(value) is np.ndarray:  # not subclasses (np.matrix changes what `*` means)
         return value.ndim, tuple(d == 1 for d in value.shape)
     return None
 

@@ -489,3 +489,8 @@ def test_list_literal_handed_to_a_helper_that_appends_stays_a_list():
         return np.sum(np.stack(hs) ** 2)
 
     check_grad(f, randn(3))
+
+
+def test_np_matrix_is_refused():
+    with pytest.raises(npgrad.TransformError, match="np.matrix"):
+        npgrad.grad(lambda a: np.sum(a * a))(np.matrix([[1.0, 2.0]]))

@@ -17,19 +17,21 @@ call was made with (npgrad generates one variant per such key).
 Broadcasting aligns shapes on the right: 1 with d gives d, an unknown with a size known
 not to be 1 gives that size (NumPy raises otherwise), two sizes known not to be 1 must be
 equal for NumPy not to raise, so they are unified. Whatever the analysis does not know
-(an unknown call, a slice, a list) gets None, and None is never equal to anything.
+(an unknown call, a slice with bounds, a list, a global array) gets None, and None is
+never equal to anything. A name's shape is the one all its assignments agree on (a fixed
+point over the statements, so over loops the shape at entry and after an iteration):
+dimensions known not to be 1 in both stay so (unified), 1 and 1 stay 1, anything else is
+unknown; different lengths give None.
 
-Soundness. Every proof this module gives compares the shape of a value with the shape of
-another it is broadcast against by code that runs (an operand and the result of the same
-elementwise operation, a contribution and the value `rt.unbroadcast` sums it down to). For
-such a pair, equal numbers of dimensions and equal 1-ness at each place already imply the
-same shape: where both sizes are known not to be 1, broadcasting them against each other
-(which ran) made them equal. So a proof rests only on the number of dimensions and on which
-are 1, and those facts are exact for every value a name holds: each name's shape is the one
-shape all its assignments give (a fixed point over loops: the shape at a loop's entry and
-after an iteration must agree), else None. Unifying symbols from code that did not run (an
-untaken branch, a loop of no iterations) can make symbols equal that are not, and costs
-nothing for the same reason.
+Soundness. The facts that decide anything are exact: the number of dimensions of every
+value a name holds, and which of its dimensions are 1 and which are not. Which symbols are
+unified is not relied on: every proof the passes draw (transforms/specialize.py) compares
+two values that code which runs broadcasts against each other (an operand and the result
+of one elementwise operation, a contribution and the value `rt.unbroadcast` sums it down
+to, the factors of one product). For such a pair, equal lengths and equal 1-ness at each
+place already imply equal shapes: where both sizes are not 1, the broadcast that ran made
+them equal. So unifying symbols from code that does not run (an untaken branch, a loop of
+no iterations, two loop versions) costs nothing.
 """
 
 from __future__ import annotations
