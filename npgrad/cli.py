@@ -93,7 +93,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "rules":
         for row in rules():
-            print(f"{row['name']:<28} {row['kind']:<12} reverse: {row['reverse']}")
+            print(
+                f"{row['name']:<28} {row['kind']:<12} reverse: {row['reverse']:<16} "
+                f"forward: {row['forward']}"
+            )
         return 0
     try:
         transformed = _transform(args)

@@ -77,7 +77,7 @@ def test_every_nondiff_function_has_a_case():
 @pytest.mark.parametrize("func", list(NONDIFF_CASES), ids=lambda f: getattr(f, "__name__", str(f)))
 def test_nondiff_function_passes_no_gradient(func, tmp_path):
     """f(x) = sum(x**2) + sum(CONST(x)): the gradient is 2x, whatever CONST does."""
-    src = "import math\n\nimport numpy as np\n\n\ndef f(x):\n"
+    src = "import math\n\nimport numpy as np\n\nimport npgrad.runtime\n\n\ndef f(x):\n"
     src += f"    return np.sum(x * x) + np.sum({NONDIFF_CASES[func]})\n"
     f = _load(src, tmp_path, "nondiff_case")
     x = np.array([0.3, -1.2, 2.2])

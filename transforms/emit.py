@@ -74,7 +74,8 @@ def compile_unit(unit: Unit) -> types.FunctionType:
     fdef = next(s for s in module.body if isinstance(s, ast.FunctionDef))
     func = unit.func
     user_free = list(func.__code__.co_freevars)
-    factory_args = [unit.np, unit.rt, *user_free, *unit.cells]
+    own = [n for n in user_free if n not in (unit.np, unit.rt)]  # generated code's np, rt
+    factory_args = [unit.np, unit.rt, *own, *unit.cells]
     factory = ast.FunctionDef(
         "__npgrad_factory__",
         ast.arguments([], [ast.arg(a) for a in factory_args], None, [], [], None, []),
@@ -93,7 +94,7 @@ def compile_unit(unit: Unit) -> types.FunctionType:
         unit.np: types.CellType(backends.get(unit.backend).namespace),
         unit.rt: types.CellType(backends.runtime(unit.backend)),
     }
-    cells.update(zip(user_free, func.__closure__ or (), strict=True))
+    cells.update((n, c) for n, c in zip(user_free, func.__closure__ or (), strict=True) if n in own)
     cells.update(
         (name, obj if isinstance(obj, types.CellType) else types.CellType(obj))
         for name, obj in unit.cells.items()

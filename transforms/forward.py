@@ -21,7 +21,8 @@ operands' tangents, `None` for zeros, folded at transform time. An assignment of
 that does not vary to an active name (a branch that sets a constant, a loop version's
 initial value) gives a zero tangent, `np.zeros_like(y)`, so the tangent exists on every
 path. Control flow stays as it is: no tape is needed. Lists built at run time get a tangent
-list kept in step (`ths.append(th)`).
+list kept in step (`ths.append(th)`); a write into an array (`a_1 = rt.setitem(a, i, v)`,
+transforms/writes.py) writes the tangents the same way (`ta_1 = rt.setitem(ta, i, tv)`).
 
 Recursive functions (transforms/recursion.py) and functions with only a reverse-mode rule
 (user rules from `npgrad.defvjp`) are refused at transform time, at the call.
@@ -39,12 +40,12 @@ from npgrad.errors import NoDerivativeError, UnsupportedSyntaxError
 
 from .activity import OP, target_name
 from .containers import Static
-from .inline import instantiate
+from .inline import NOT_NONE, instantiate
 from .lists import LIST_USE, method_call
 from .ops import SEQUENCE_LITERALS, Op, names_in
 from .recursion import RECURSIVE
 from .resolve import attr_chain, canonical_path
-from .rules import DIAGONAL, JVPS, JVPRule, special
+from .rules import DIAGONAL, JVPRule, jvp_rule, special
 from .rules.table import PART
 from .unit import Unit
 
@@ -61,7 +62,12 @@ ZERO = "npgrad_zero"  # on the `None` that stands for an operand's zero tangent
 
 
 def _is_zero(node: ast.AST | None) -> bool:
-    """A symbolic zero: `None` (a template's own `None`, or a zero tangent)."""
+    """A symbolic zero: the `None` standing for a zero tangent (not a `None` argument)."""
+    return isinstance(node, ast.Constant) and node.value is None and getattr(node, ZERO, False)
+
+
+def _is_none(node: ast.AST | None) -> bool:
+    """A zero, or a template's own `None` (a part of a tuple result with no tangent)."""
     return isinstance(node, ast.Constant) and node.value is None
 
 
@@ -124,6 +130,7 @@ class _Forward:
     def __init__(self, unit: Unit):
         self.unit = unit
         self.tangents: dict[str, str] = {}  # primal name -> its tangent's name
+        self.parts: dict[str, list[str]] = {}  # a tuple result -> its parts' tangents
 
     # ----- names ------------------------------------------------------------------
 
@@ -145,7 +152,9 @@ class _Forward:
     def tangent_of(self, node: ast.expr) -> ast.expr:
         """The tangent of an operand: its tangent's name, or None (a zero)."""
         if isinstance(node, ast.Name) and node.id in self.unit.active:
-            return _name(self.t(node.id))
+            tangent = _name(self.t(node.id))
+            setattr(tangent, NOT_NONE, True)  # a rule's `tx is None` folds to False
+            return tangent
         return _zero()
 
     def dense(self, node: ast.expr) -> ast.expr:
@@ -189,7 +198,18 @@ class _Forward:
             tangent = self.tangent_expr(op, temp, stmt)
             last = ast.Assign([_store(target)], _name(temp))
             return [first, self.assign(target, tangent, _name(temp)), last]
-        return [stmt, self.assign(target, self.tangent_expr(op, target, stmt), _name(target))]
+        tangent = self.tangent_expr(op, target, stmt)
+        if isinstance(tangent, ast.Tuple) and op.kind == "rule":  # a tuple result's parts:
+            names = [
+                self.unit.names.fresh(f"{self.t(target)}_{k}") for k in range(len(tangent.elts))
+            ]
+            self.unit.names.temps.update(names)  # each its own name, so unused ones are dropped
+            self.parts[target] = names
+            return [
+                stmt,
+                *(ast.Assign([_store(n)], e) for n, e in zip(names, tangent.elts, strict=True)),
+            ]
+        return [stmt, self.assign(target, tangent, _name(target))]
 
     def assign(self, target: str, tangent: ast.expr, like: ast.expr) -> ast.stmt:
         if _is_zero(tangent):
@@ -201,6 +221,8 @@ class _Forward:
             return self.tangent_of(op.args[0])
         if op.kind == "getitem":
             base, idx = op.args
+            if isinstance(base, ast.Name) and base.id in self.parts:  # `w = _eigh1[0]`
+                return _name(self.parts[base.id][idx.value])  # type: ignore[attr-defined]
             tangent = self.tangent_of(base)
             if _is_zero(tangent):
                 return tangent
@@ -215,6 +237,12 @@ class _Forward:
             listed = op.args[0] if op.args else stmt.value.args[0]  # type: ignore[attr-defined]
             tangent = self.tangent_of(listed)
             return ast.Call(_name("sum"), [tangent], []) if not _is_zero(tangent) else tangent
+        if op.kind == "write":  # `a_1 = rt.setitem(a, idx, v)`: linear in a and v together
+            base, value = op.args[0], op.args[2]
+            if not (names_in(base) | names_in(value)) & self.unit.active:
+                return _zero()
+            memo = {id(base): self.dense(base), id(value): self.dense(value)}
+            return copy.deepcopy(op.node, memo)  # type: ignore[arg-type]
         if op.kind == "nondiff":
             return _zero()
         self.unit.error(  # activity refuses these first; kept so nothing passes silently
@@ -281,7 +309,7 @@ class _Forward:
                 for k in range(len(tangent.elts))
             ]
             tangent.elts = [
-                self.zeros(part) if _is_zero(e) else self.broadcast(e, op, part)
+                self.zeros(part) if _is_none(e) else self.broadcast(e, op, part)
                 for e, part in zip(tangent.elts, parts, strict=True)
             ]
             return tangent
@@ -374,13 +402,10 @@ class _Forward:
         """The forward-mode rule of an active operation (None: derived from its reverse
         rule, declared `diagonal`), or a located error."""
         func = op.func
-        try:
-            found = JVPS.get(func)
-        except TypeError:
-            found = None
+        found = jvp_rule(func)
         if found is None and "scipy" in sys.modules:
             special.load()  # the user has SciPy loaded: its rules join the table now
-            found = JVPS.get(func)
+            found = jvp_rule(func)
         if found is None and op.rule is not None and op.rule.template in DIAGONAL:
             return None
         if found is None:

@@ -1,7 +1,41 @@
 """The rule table, grouped by kind. Importing this package fills `VJPS`, `JVPS`, `NONDIFF`
 and `METHODS` (see table.py for how a rule is written)."""
 
-from . import elementwise, fft, linalg, products, reductions, scalars, shape, special  # noqa: F401
-from .table import DIAGONAL, JVPS, METHODS, NONDIFF, VJPS, JVPRule, Rule, display_name
+from . import (  # noqa: F401
+    elementwise,
+    fft,
+    generated,
+    linalg,
+    products,
+    reductions,
+    scalars,
+    shape,
+    special,
+)
+from .table import (
+    DIAGONAL,
+    JVP_OF,
+    JVPS,
+    METHODS,
+    NONDIFF,
+    VJPS,
+    JVPRule,
+    Rule,
+    display_name,
+    has_jvp,
+    jvp_rule,
+)
 
-__all__ = ["DIAGONAL", "JVPS", "METHODS", "NONDIFF", "VJPS", "JVPRule", "Rule", "display_name"]
+__all__ = [
+    "DIAGONAL",
+    "JVP_OF",
+    "JVPS",
+    "METHODS",
+    "NONDIFF",
+    "VJPS",
+    "JVPRule",
+    "Rule",
+    "display_name",
+    "has_jvp",
+    "jvp_rule",
+]

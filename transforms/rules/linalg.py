@@ -83,6 +83,11 @@ def pinv(g, ans, a, rcond=None, hermitian=False, *, rtol=None):
     return rt.pinv_vjp(g, ans, a) if not hermitian else rt.pinv_vjp(g, ans, a, hermitian)
 
 
+@jvp(of=pinv)
+def pinv_jvp(ta, ans, a, rcond=None, hermitian=False, *, rtol=None):
+    return rt.pinv_tangent(ta, ans, a, hermitian)
+
+
 @vjp(np.linalg.solve)
 def solve(g, ans, a, b):
     return rt.solve_vjp_a(g, ans, a, b), rt.solve_vjp_b(g, a, b)
@@ -138,6 +143,11 @@ def cholesky(g, ans, a, *, upper=False):
     return rt.cholesky_vjp(g, ans) if not upper else rt.cholesky_vjp(g, ans, upper)
 
 
+@jvp(of=cholesky)
+def cholesky_jvp(ta, ans, a, *, upper=False):
+    return rt.cholesky_tangent(ta, ans, upper)
+
+
 @vjp(np.linalg.qr, results=2)
 def qr(g, ans, a, mode="reduced"):
     return rt.qr_vjp(g, ans, a, mode)
@@ -148,9 +158,19 @@ def eigh(g, ans, a, UPLO="L"):
     return rt.eigh_vjp(g[0], g[1], ans, UPLO)
 
 
+@jvp(of=eigh)
+def eigh_jvp(ta, ans, a, UPLO="L"):
+    return rt.eigh_tangent(ta, ans, UPLO), rt.eigh_vectors_tangent(ta, ans, UPLO)
+
+
 @vjp(np.linalg.eigvalsh)
 def eigvalsh(g, ans, a, UPLO="L"):
     return rt.eigvalsh_vjp(g, a, UPLO)
+
+
+@jvp(of=eigvalsh)
+def eigvalsh_jvp(ta, ans, a, UPLO="L"):
+    return rt.eigh_tangent(ta, np.linalg.eigh(a, UPLO), UPLO)
 
 
 @vjp(np.linalg.eig, results=2)
@@ -163,6 +183,11 @@ def eigvals(g, ans, a):
     return rt.eigvals_vjp(g, ans, a)
 
 
+@jvp(of=eigvals)
+def eigvals_jvp(ta, ans, a):
+    return rt.eigvals_tangent(ta, a)
+
+
 @vjp(np.linalg.svd, results=3)
 def svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
     return rt.svd_vjp(g, ans, a, full_matrices, compute_uv, hermitian)
@@ -170,6 +195,11 @@ def svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
 
 def svdvals(g, ans, x):
     return rt.svdvals_vjp(g, x)
+
+
+@jvp(of=svdvals)
+def svdvals_jvp(tx, ans, x):
+    return rt.svdvals_tangent(tx, x)
 
 
 if hasattr(np.linalg, "svdvals"):  # NumPy >= 2
@@ -184,9 +214,19 @@ def matrix_power(g, ans, a, n):
     return rt.matrix_power_vjp(g, a, n), None
 
 
+@jvp(of=matrix_power)
+def matrix_power_jvp(ta, ans, a, n):
+    return rt.matrix_power_tangent(ta, a, n)
+
+
 @vjp(np.linalg.multi_dot, sequence="arrays")
 def multi_dot(g, ans, arrays, part=None):
     return rt.multi_dot_vjp(g, arrays, part)
+
+
+@jvp(of=multi_dot)
+def multi_dot_jvp(tarrays, ans, arrays):
+    return rt.multi_dot_tangent(arrays, tarrays)
 
 
 nondiff(np.linalg.matrix_rank)
@@ -208,6 +248,24 @@ def solve_triangular(
     )
 
 
+@jvp(of=solve_triangular)
+def solve_triangular_jvp(
+    ta,
+    tb,
+    ans,
+    a,
+    b,
+    trans=0,
+    lower=False,
+    unit_diagonal=False,
+    overwrite_b=False,
+    check_finite=True,
+):
+    return rt.solve_triangular_tangent(
+        ta, ans, a, b, trans, lower, unit_diagonal
+    ) + rt.solve_triangular_rhs(tb, a, trans, lower, unit_diagonal)
+
+
 def cho_solve(g, ans, c_and_lower, b, overwrite_b=False, check_finite=True, part=None):
     return (
         (rt.cho_solve_vjp_c(g, ans, c_and_lower, b) if part == 0 else None)
@@ -216,6 +274,13 @@ def cho_solve(g, ans, c_and_lower, b, overwrite_b=False, check_finite=True, part
         rt.cho_solve_vjp_b(g, c_and_lower, b)
         if not overwrite_b
         else rt.refuse_overwrite("scipy.linalg.cho_solve"),
+    )
+
+
+@jvp(of=cho_solve)
+def cho_solve_jvp(tc_and_lower, tb, ans, c_and_lower, b, overwrite_b=False, check_finite=True):
+    return rt.cho_solve_tangent(tc_and_lower, ans, c_and_lower, b) + rt.cho_solve_rhs(
+        tb, c_and_lower
     )
 
 

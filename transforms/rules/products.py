@@ -13,8 +13,6 @@ no kink conventions. Real inputs only (vdot and vecdot would conjugate complex o
 # ruff: noqa: E501
 # Each rule is a template: names stand for the call's arguments and are inlined.
 
-import builtins
-
 import numpy as np
 
 from npgrad import runtime as rt
@@ -60,21 +58,9 @@ def einsum(g, ans, subscripts, *operands, optimize=False, part=None):
     )
 
 
-def einsum_tangent(subscripts, operands, tangents, optimize=False):
-    """The tangent of np.einsum(subscripts, *operands): one einsum per operand, with that
-    operand replaced by its tangent (einsum is linear in each operand)."""
-    if not isinstance(subscripts, str):
-        raise TypeError("forward mode supports np.einsum with a subscripts string only")
-    terms = [
-        np.einsum(subscripts, *operands[:k], t, *operands[k + 1 :], optimize=optimize)
-        for k, t in enumerate(tangents)
-    ]
-    return builtins.sum(terms[1:], terms[0])
-
-
 @jvp(of=einsum)
 def einsum_jvp(tsubscripts, toperands, ans, subscripts, *operands, optimize=False):
-    return einsum_tangent(subscripts, operands, toperands, optimize)
+    return rt.einsum_tangent(subscripts, operands, toperands, optimize)
 
 
 @vjp(np.kron)

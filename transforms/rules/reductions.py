@@ -146,6 +146,13 @@ def average(g, ans, a, axis=None, weights=None, *, keepdims=False):
     )
 
 
+@jvp(of=average)
+def average_jvp(ta, tweights, ans, a, axis=None, weights=None, *, keepdims=False):
+    return np.average(ta, axis, weights, keepdims=keepdims) + rt.average_weights_tangent(
+        tweights, a, axis, weights, keepdims, ans
+    )
+
+
 @vjp(np.ptp)
 def ptp(g, ans, a, axis=None, *, keepdims=False):
     return rt.chooser(g, np.max(a, axis, keepdims=keepdims), a, axis, keepdims) - rt.chooser(
@@ -296,6 +303,11 @@ def nancumprod(g, ans, a, axis=None, dtype=None):
     return np.where(np.isnan(a), 0, rt.cumprod_vjp(g, ans, np.where(np.isnan(a), 1, a), axis))
 
 
+@jvp(of=nancumprod)
+def nancumprod_jvp(ta, ans, a, axis=None, dtype=None):
+    return rt.cumprod_tangent(np.where(np.isnan(a), 0, ta), np.where(np.isnan(a), 1, a), axis)
+
+
 @vjp(np.nanmedian)
 def nanmedian(g, ans, a, axis=None, *, keepdims=False):
     return rt.quantile_vjp(g, a, 0.5, axis, keepdims, "linear", True)
@@ -318,12 +330,24 @@ def nanquantile(g, ans, a, q, axis=None, *, method="linear", keepdims=False):
     )
 
 
+@jvp(of=nanquantile)
+def nanquantile_jvp(ta, tq, ans, a, q, axis=None, *, method="linear", keepdims=False):
+    return rt.quantile_tangent(ta, a, q, axis, keepdims, method, True) + rt.quantile_q_tangent(tq)
+
+
 @vjp(np.nanpercentile)
 def nanpercentile(g, ans, a, q, axis=None, *, method="linear", keepdims=False):
     return (
         rt.quantile_vjp(g, a, np.true_divide(q, 100), axis, keepdims, method, True),
         rt.quantile_q_vjp(g, a, np.true_divide(q, 100), axis, keepdims, method, True) / 100,
     )
+
+
+@jvp(of=nanpercentile)
+def nanpercentile_jvp(ta, tq, ans, a, q, axis=None, *, method="linear", keepdims=False):
+    return rt.quantile_tangent(
+        ta, a, np.true_divide(q, 100), axis, keepdims, method, True
+    ) + rt.quantile_q_tangent(tq)
 
 
 # ----- scans --------------------------------------------------------------------------
@@ -348,6 +372,11 @@ def cumprod(g, ans, a, axis=None, dtype=None):
     return rt.cumprod_vjp(g, ans, a, axis)
 
 
+@jvp(of=cumprod)
+def cumprod_jvp(ta, ans, a, axis=None, dtype=None):
+    return rt.cumprod_tangent(ta, a, axis)
+
+
 @vjp(np.cumulative_sum)
 def cumulative_sum(g, ans, x, *, axis=None, dtype=None, include_initial=False):
     return rt.cumulative_sum_vjp(g, x, axis, include_initial)
@@ -361,6 +390,11 @@ def cumulative_sum_jvp(tx, ans, x, *, axis=None, dtype=None, include_initial=Fal
 @vjp(np.cumulative_prod)
 def cumulative_prod(g, ans, x, *, axis=None, dtype=None, include_initial=False):
     return rt.cumulative_prod_vjp(g, ans, x, axis, include_initial)
+
+
+@jvp(of=cumulative_prod)
+def cumulative_prod_jvp(tx, ans, x, *, axis=None, dtype=None, include_initial=False):
+    return rt.cumulative_prod_tangent(tx, x, axis, include_initial)
 
 
 # ----- diagonal sums --------------------------------------------------------------------
@@ -413,12 +447,24 @@ def quantile(g, ans, a, q, axis=None, *, method="linear", keepdims=False):
     )
 
 
+@jvp(of=quantile)
+def quantile_jvp(ta, tq, ans, a, q, axis=None, *, method="linear", keepdims=False):
+    return rt.quantile_tangent(ta, a, q, axis, keepdims, method) + rt.quantile_q_tangent(tq)
+
+
 @vjp(np.percentile)
 def percentile(g, ans, a, q, axis=None, *, method="linear", keepdims=False):
     return (
         rt.quantile_vjp(g, a, np.true_divide(q, 100), axis, keepdims, method),
         rt.quantile_q_vjp(g, a, np.true_divide(q, 100), axis, keepdims, method) / 100,
     )
+
+
+@jvp(of=percentile)
+def percentile_jvp(ta, tq, ans, a, q, axis=None, *, method="linear", keepdims=False):
+    return rt.quantile_tangent(
+        ta, a, np.true_divide(q, 100), axis, keepdims, method
+    ) + rt.quantile_q_tangent(tq)
 
 
 # ----- norms --------------------------------------------------------------------------

@@ -33,7 +33,7 @@ import numpy as np
 
 from npgrad import runtime as rt
 
-from .table import nondiff, vjp
+from .table import diagonal, jvp, linear, nondiff, vjp
 
 # ----- builtins max, min, sum, pow -------------------------------------------------
 
@@ -47,6 +47,11 @@ def max_(g, ans, *args, key=None, default=None, part=None):
     )
 
 
+@jvp(of=max_)
+def max_jvp(targs, tdefault, ans, *args, key=None, default=None):
+    return rt.picked_tangent(targs, "max", args, key) + rt.picked_default_tangent(tdefault, args)
+
+
 @vjp(builtins.min)
 def min_(g, ans, *args, key=None, default=None, part=None):
     return (
@@ -56,12 +61,22 @@ def min_(g, ans, *args, key=None, default=None, part=None):
     )
 
 
+@jvp(of=min_)
+def min_jvp(targs, tdefault, ans, *args, key=None, default=None):
+    return rt.picked_tangent(targs, "min", args, key) + rt.picked_default_tangent(tdefault, args)
+
+
 @vjp(builtins.sum, math.fsum, sequence="iterable", array_ok=True)
 def sum_(g, ans, iterable, start=0, part=None):
     return (
         rt.unsum_rows(g, iterable) if part is None else rt.unsum(g, iterable)[part],
         rt.unbroadcast(g, start),
     )
+
+
+@jvp(of=sum_)
+def sum_jvp(titerable, tstart, ans, iterable, start=0):
+    return linear(titerable, tstart)
 
 
 @vjp(builtins.pow)
@@ -126,3 +141,6 @@ nondiff(
     math.lcm,
     math.isqrt,
 )
+
+# Elementwise, adjoint linear in g: forward mode derives each JVP from the rule (table.py).
+diagonal(pow_, log_, hypot_, erf, erfc, gamma, lgamma)

@@ -433,6 +433,15 @@ def partition(g, ans, a, kth, axis=-1, kind="introselect", order=None):
     return rt.unpartition(g, ans, a, kth, axis)
 
 
+@jvp(of=partition)
+def partition_jvp(ta, ans, a, kth, axis=-1, kind="introselect", order=None):
+    return (
+        np.take_along_axis(ta, np.argpartition(a, kth, axis), axis)
+        if axis is not None
+        else np.ravel(ta)[np.argpartition(a, kth, None)]
+    )
+
+
 @vjp(np.take)
 def take(g, ans, a, indices, axis=None, mode="raise"):
     return rt.untake(g, a, indices, axis, mode)
@@ -482,6 +491,11 @@ def select(g, ans, condlist, choicelist, default=0, part=None):
     )
 
 
+@jvp(of=select)
+def select_jvp(tchoicelist, tdefault, ans, condlist, choicelist, default=0):
+    return linear(tchoicelist, tdefault)
+
+
 # ----- differences, interpolation, convolution --------------------------------------
 
 
@@ -498,12 +512,24 @@ def diff(g, ans, a, n=1, axis=-1, prepend=None, append=None):
     )
 
 
+@jvp(of=diff)
+def diff_jvp(ta, tprepend, tappend, ans, a, n=1, axis=-1, prepend=None, append=None):
+    return linear(ta, tprepend, tappend)
+
+
 @vjp(np.gradient)
 def gradient(g, ans, f, *varargs, axis=None, edge_order=1, part=None):
     return (
         rt.ungradient(g, f, varargs, axis, edge_order),
         rt.ungradient_spacing(g, ans, f, varargs, axis, part),
     )
+
+
+@jvp(of=gradient)
+def gradient_jvp(tf, tvarargs, ans, f, *varargs, axis=None, edge_order=1):
+    return np.gradient(
+        tf, *varargs, axis=axis, edge_order=edge_order
+    ) + rt.gradient_spacing_tangent(tvarargs)
 
 
 @vjp(np.interp)

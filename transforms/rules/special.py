@@ -28,7 +28,7 @@ import numpy as np
 
 from npgrad import runtime as rt
 
-from .table import diagonal, vjp
+from .table import diagonal, jvp, vjp
 
 _PENDING: list[tuple[tuple[Any, ...], dict[str, Any], Callable[..., Any]]] = []
 
@@ -151,14 +151,39 @@ def logsumexp(g, ans, a, axis=None, b=None, keepdims=False, return_sign=False):
     )
 
 
+@jvp(of=logsumexp)
+def logsumexp_jvp(ta, tb, ans, a, axis=None, b=None, keepdims=False, return_sign=False):
+    return np.sum(
+        (
+            ta * rt.logsumexp_weights(np.ones_like(ans), ans, a, axis, b, keepdims, return_sign) * b
+            if b is not None
+            else ta
+            * rt.logsumexp_weights(np.ones_like(ans), ans, a, axis, b, keepdims, return_sign)
+        )
+        + tb * rt.logsumexp_weights(np.ones_like(ans), ans, a, axis, b, keepdims, return_sign),
+        axis=axis,
+        keepdims=keepdims,
+    )
+
+
 @_vjp("special.softmax")
 def softmax(g, ans, x, axis=None):
     return ans * (g - np.sum(g * ans, axis=axis, keepdims=True))
 
 
+@jvp(of=softmax)
+def softmax_jvp(tx, ans, x, axis=None):
+    return ans * (tx - np.sum(tx * ans, axis=axis, keepdims=True))
+
+
 @_vjp("special.log_softmax")
 def log_softmax(g, ans, x, axis=None):
     return g - np.exp(ans) * np.sum(g, axis=axis, keepdims=True)
+
+
+@jvp(of=log_softmax)
+def log_softmax_jvp(tx, ans, x, axis=None):
+    return tx - np.sum(np.exp(ans) * tx, axis=axis, keepdims=True)
 
 
 @_vjp("special.xlogy", broadcasts=True)
@@ -294,6 +319,7 @@ def multivariate_normal_logpdf(g, ans, x, mean=None, cov=1, allow_singular=False
         rt.mvn_logpdf_dmean(g, x, mean, cov),
         rt.no_derivative("scipy.stats.multivariate_normal.logpdf", "cov"),
     )
+
 
 # Elementwise, adjoint linear in g: forward mode derives each JVP from the rule (table.py).
 diagonal(gammaln, digamma, polygamma, gamma, beta, betaln, erf, erfc, erfinv, erfcinv)

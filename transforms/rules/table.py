@@ -127,7 +127,28 @@ class JVPRule:
 
 VJPS: dict[Any, Rule] = {}
 JVPS: dict[Any, JVPRule] = {}  # forward mode: the same keys, one template per function
+JVP_OF: dict[Any, JVPRule] = {}  # reverse rule's template -> its JVP (`jvp(of=...)`)
 DIAGONAL: set[Any] = set()  # reverse templates whose JVP is derived from them (`diagonal`)
+
+
+def jvp_rule(func: Any) -> JVPRule | None:
+    """The forward-mode rule of `func` (None if it has none, or one derived: `diagonal`)."""
+    try:
+        found = JVPS.get(func)
+        reverse = VJPS.get(func)
+    except TypeError:  # unhashable: never in the table
+        return None
+    if found is None and reverse is not None:
+        found = JVP_OF.get(reverse.template)
+    return found
+
+
+def has_jvp(func: Any) -> bool:
+    """Does forward mode differentiate `func` (a JVP rule, or one derived from its VJP)?"""
+    reverse = VJPS.get(func)
+    return jvp_rule(func) is not None or reverse is not None and reverse.template in DIAGONAL
+
+
 NONDIFF: dict[Any, str] = {}  # callables whose result does not depend differentiably on inputs
 METHODS: dict[str, Any] = {}  # ndarray method name -> the NumPy function it behaves like
 
@@ -218,7 +239,8 @@ def jvp(
     *funcs: Any, of: Callable[..., Any] | None = None
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register `template` as the forward-mode rule of each of `funcs`, and with `of=` (a
-    reverse rule's template) of every function that reverse rule is registered for:
+    reverse rule's template) of every function that reverse rule is registered for, now or
+    later:
 
         @jvp(of=exp)
         def exp_jvp(tx, ans, x):
@@ -230,12 +252,6 @@ def jvp(
     """
 
     def register(template: Callable[..., Any]) -> Callable[..., Any]:
-        if of is not None:
-            found = [f for f, r in VJPS.items() if r.template is of]
-            assert found, f"{of.__name__} is not a reverse rule"
-            funcs_ = (*funcs, *found)
-        else:
-            funcs_ = funcs
         params = list(inspect.signature(template).parameters.values())
         names = [p.name for p in params]
         assert "ans" in names, f"JVP rule {template.__name__} has no `ans` parameter"
@@ -245,8 +261,10 @@ def jvp(
         for t in names[:split]:
             assert t.startswith("t") and t[1:] in primal.parameters, (template.__name__, t)
             tangents[t[1:]] = t
-        for f in funcs_:
+        for f in funcs:
             JVPS[f] = JVPRule(f, template, primal, tangents)
+        if of is not None:  # looked up through the reverse rule (SciPy's register late)
+            JVP_OF[of] = JVPRule(of, template, primal, tangents)
         return template
 
     return register

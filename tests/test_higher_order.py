@@ -1,0 +1,113 @@
+"""Derivatives of npgrad's own generated code: grad(grad(f)) to 6th order, and the Hessian
+(forward mode over the generated gradient), against closed forms and finite differences.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from fd import numerical_grad
+from numpy.polynomial import polynomial as P
+
+import npgrad
+
+RNG = np.random.default_rng(11)
+W1 = RNG.normal(size=4)
+B1 = RNG.normal(size=4)
+W2 = RNG.normal(size=4)
+
+
+def tanh(x):
+    return np.tanh(x)
+
+
+def sin_exp(x):
+    return np.sin(x) * np.exp(x)
+
+
+def poly_net(x):
+    h = (W1 * x + B1) ** 2  # a hidden layer with a polynomial activation
+    return W2 @ h + 0.1 * np.sum(h * h)
+
+
+def _nested(f, order):
+    for _ in range(order):
+        f = npgrad.grad(f)
+    return f
+
+
+def _tanh_derivative(x, k):
+    """d^k tanh / dx^k = P_k(tanh x), P_0(t) = t, P_{k+1} = P_k'(t) (1 - t^2)."""
+    p = np.array([0.0, 1.0])
+    for _ in range(k):
+        p = P.polymul(P.polyder(p), [1.0, 0.0, -1.0])
+    return P.polyval(np.tanh(x), p)
+
+
+def _poly_net_derivative(x, k):
+    """The network is a polynomial in x: sum_i W2_i p_i^2 + 0.1 p_i^4, p_i = W1_i x + B1_i."""
+    total = np.zeros(1)
+    for w1, b1, w2 in zip(W1, B1, W2, strict=True):
+        p = np.array([b1, w1])
+        total = P.polyadd(total, P.polyadd(w2 * P.polypow(p, 2), 0.1 * P.polypow(p, 4)))
+    return P.polyval(x, P.polyder(total, k)) if k else P.polyval(x, total)
+
+
+@pytest.mark.parametrize("order", range(1, 7))
+@pytest.mark.parametrize("x", [-0.7, 0.3, 1.1])
+def test_nested_grad_of_tanh(order, x):
+    got = _nested(tanh, order)(x)
+    assert got == pytest.approx(_tanh_derivative(x, order), rel=1e-10, abs=1e-12)
+
+
+@pytest.mark.parametrize("order", range(1, 7))
+@pytest.mark.parametrize("x", [-0.7, 0.3, 1.1])
+def test_nested_grad_of_sin_exp(order, x):
+    expected = 2 ** (order / 2) * np.exp(x) * np.sin(x + order * np.pi / 4)  # closed form
+    assert _nested(sin_exp, order)(x) == pytest.approx(expected, rel=1e-10, abs=1e-12)
+
+
+@pytest.mark.parametrize("order", range(1, 7))
+def test_nested_grad_of_a_polynomial_network(order):
+    x = 0.4
+    got = _nested(poly_net, order)(x)
+    assert got == pytest.approx(_poly_net_derivative(x, order), rel=1e-9, abs=1e-9)
+    assert type(got) is float
+
+
+A = RNG.normal(size=(4, 3))
+
+
+def tanh_layer(x):
+    return np.sum(np.tanh(A @ x))
+
+
+def mixed(x, B):
+    return np.sum(np.sin(B @ x) * np.exp(x[0])) + np.sum(x**3) / 3
+
+
+def test_hessian_closed_form():
+    x = RNG.normal(size=3)
+    H = npgrad.hessian(tanh_layer)(x)
+    t = np.tanh(A @ x)
+    np.testing.assert_allclose(H, A.T @ np.diag(-2 * t * (1 - t * t)) @ A, atol=1e-13)
+    assert "def jvp_grad_tanh_layer(x, *, tx):" in npgrad.hessian(tanh_layer).source
+
+
+def test_hessian_against_finite_differences_of_the_gradient():
+    x, B = RNG.normal(size=3), RNG.normal(size=(2, 3))
+    H = npgrad.hessian(mixed)(x, B)
+    assert H.shape == (3, 3)
+    np.testing.assert_allclose(H, H.T, atol=1e-12)
+    g = npgrad.grad(mixed)
+    for i in range(3):
+
+        def component(x, B, i=i):
+            return g(x, B)[i]
+
+        np.testing.assert_allclose(H[i], numerical_grad(component, (x, B), 0), atol=1e-7)
+
+
+def test_hessian_refuses_several_arguments():
+    with pytest.raises(ValueError, match="one argument"):
+        npgrad.hessian(mixed, wrt=(0, 1))
