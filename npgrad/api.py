@@ -164,7 +164,7 @@ class Transformed:
             (k, v) for k, v in defaults.items() if k not in kwargs and names.index(k) >= len(args)
         ]
         shapes = [(names[i], shape_key(v)) for i, v in enumerate(args[: len(names)])]
-        shapes += [(k, shape_key(v)) for k, v in kwargs.items()]
+        shapes += [(k, shape_key(v)) for k, v in kwargs.items() if k in names]  # not tangents
         return tuple(trees), tuple(passed), tuple(s for s in shapes if s[1] is not None)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -249,6 +249,13 @@ def _check_wrt(value: Any, name: str) -> None:
     """Refuse wrt arguments that have no gradient: integers, booleans, complex, containers."""
     if value is _MISSING:
         return  # not passed: the call itself raises Python's own TypeError
+    if isinstance(value, np.matrix):
+        raise WrtTypeError(
+            f"cannot differentiate with respect to `{name}`: it is an np.matrix, whose `*` "
+            "is a matrix product",
+            None,
+            f"pass np.asarray({name}) and write matrix products with @",
+        )
     if isinstance(value, float | np.floating) or backends.is_float_array(value):
         return
     if isinstance(value, np.ndarray) and value.dtype.kind == "f":
@@ -315,26 +322,32 @@ def value_and_grad(
 
 def source(obj: Any) -> str:
     """The generated source of anything npgrad produced."""
-    if isinstance(obj, Transformed | Retargeted | Jacobian | VJPFunction):
+    if isinstance(obj, Transformed | Retargeted | Jacobian | VJPFunction | Hessian):
         return obj.source
     raise TypeError(f"{obj!r} was not produced by npgrad")
 
 
 def rules() -> list[dict[str, str]]:
     """The functions npgrad differentiates, with their modes, sorted by name."""
-    from npgrad.transforms.rules import NONDIFF, VJPS, display_name, special
+    from npgrad.transforms.rules import NONDIFF, VJPS, display_name, has_jvp, special
 
     special.load()  # SciPy's rules, when SciPy is installed
 
     rows = [
-        {"name": display_name(f), "reverse": "rule", "kind": _group(r.template)}
+        {
+            "name": display_name(f),
+            "reverse": "rule",
+            "forward": "rule" if has_jvp(f) else "refused",
+            "kind": _group(r.template),
+        }
         for f, r in VJPS.items()
     ]
     rows += [
-        {"name": name, "reverse": "zero (constant)", "kind": "no gradient"}
+        {"name": name, "reverse": "zero (constant)", "forward": "zero", "kind": "no gradient"}
         for name in NONDIFF.values()
     ]
-    unique = {row["name"]: row for row in rows}
+    # the rules of npgrad's own runtime helpers (higher derivatives) are not for users
+    unique = {row["name"]: row for row in rows if not row["name"].startswith("npgrad.runtime.")}
     return sorted(unique.values(), key=lambda r: (r["kind"], r["name"]))
 
 
@@ -381,6 +394,7 @@ def defvjp(
         with _LOCK:
             _CACHE.clear()  # gradients transformed earlier may have used another rule
             _LAST.clear()
+            _transformed.cache_clear()  # the ones jvp, vjp and jacobian keep
         return rule
 
     return register
@@ -448,9 +462,15 @@ def _transformed(f: Any, kind: str, wrt: Any, backend: Any, optimize: bool) -> T
     return Transformed(f, kind, wrt, backend, optimize)
 
 
-def _tangent_names(function: Callable[..., Any], count: int) -> tuple[str, ...]:
-    """The tangent parameters of a generated JVP: its last `count` keyword-only ones."""
-    code = function.__code__
+def _tangent_names(transformed: Transformed, args: tuple[Any, ...]) -> tuple[str, ...]:
+    """The tangent parameters of the JVP generated for these arguments: its last keyword-only
+    ones, one per wrt argument (made now if this call's variant does not exist yet)."""
+    if transformed.follow and (found := backends.backend_of(args, {})) != transformed.backend:
+        transformed = transformed.variant(found)
+    spec = transformed._spec(args, {})
+    compiled = transformed._specialized.get(spec) or transformed._build(spec)
+    code = compiled.function.__code__
+    count = len(transformed.wrt)
     kwonly = code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
     return tuple(kwonly[len(kwonly) - count :])
 
@@ -490,9 +510,14 @@ def _check_tangent(primal: Any, tangent: Any, i: int) -> None:
 
 
 def _like(tangent: Any, value: Any) -> Any:
-    """A scalar function of Python floats gives a Python float tangent."""
+    """The tangent as the value: a Python float for a Python float, float32 for float32
+    (a rule's float64 constant may have widened it on the way)."""
     if isinstance(value, float) and np.ndim(tangent) == 0 and not np.iscomplexobj(tangent):
         return float(tangent)
+    dtype = getattr(value, "dtype", None)
+    if isinstance(value, np.ndarray | np.generic) and dtype is not None and dtype.kind == "f":
+        if isinstance(tangent, np.ndarray | np.generic) and tangent.dtype.kind == "f":
+            return tangent.astype(dtype, copy=False)
     return tangent
 
 
@@ -520,7 +545,7 @@ def jvp(
         value = f(*primals)
         return value, _like(np.zeros_like(value), value)
     transformed = _transformed(f, "jvp", wrt, backend, optimize)
-    names = _tangent_names(transformed.function, len(wrt))
+    names = _tangent_names(transformed, primals)
     given = dict(zip(names, (tangents[i] for i in wrt), strict=True))
     value, tangent = transformed(*primals, **given)
     return value, _like(tangent, value)
@@ -586,9 +611,9 @@ class Jacobian:
         self.scalar = False  # grad(f, mode="forward"): the output must be a 0-d scalar
 
     def _positions(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[int]:
-        names, found, _ = _layout(self.f, self.wrt)
+        names, found, _ = _layout(_underlying(self.f), self.wrt)
         if len(found) != len(self.wrt):
-            raise ValueError(f"wrt={self.wrt} does not name parameters of {self.f.__name__}")
+            raise ValueError(f"wrt={self.wrt} does not name parameters of {self.__name__}")
         positions = [pos for pos, _ in found]
         if kwargs or any(pos >= len(args) for pos in positions):
             raise TypeError("jacobian: pass the arguments positionally")
@@ -628,7 +653,7 @@ class Jacobian:
 
     def _forward(self, args: tuple[Any, ...], pos: int) -> Any:
         transformed = _transformed(self.f, "jvp", pos, self.backend, self.optimize)
-        (name,) = _tangent_names(transformed.function, 1)
+        (name,) = _tangent_names(transformed, args)
         x = np.asarray(args[pos])
         columns = []
         for k in range(x.size):
@@ -678,6 +703,50 @@ def jacobian(
     if f is None:
         return lambda func: Jacobian(func, wrt, mode, backend, optimize)
     return Jacobian(f, wrt, mode, backend, optimize)
+
+
+def _underlying(f: Any) -> Any:
+    """The user's function behind what npgrad made of it (its parameters are the same)."""
+    while isinstance(f, Transformed):
+        f = f.primal
+    return f
+
+
+class Hessian:
+    """`hessian(f)(*args)`: the forward-mode Jacobian of npgrad's generated gradient of `f`
+    (forward over reverse), shaped `arg.shape + arg.shape`; `.source` is the generated
+    forward-mode code of the gradient."""
+
+    def __init__(self, f: Callable[..., Any], wrt: int | str, backend: Any, optimize: bool):
+        if isinstance(wrt, tuple | list):
+            raise ValueError("hessian takes one argument to differentiate (wrt=0 or a name)")
+        self.grad = Transformed(f, "grad", wrt, backend, optimize)
+        self.jacobian = Jacobian(self.grad, wrt, "forward", backend, optimize)
+        functools.update_wrapper(self, f, updated=())
+        del self.__wrapped__
+
+    @property
+    def source(self) -> str:
+        return self.jacobian.source
+
+    def __call__(self, *args: Any) -> Any:
+        self.grad(*args)  # the gradient for these arguments (shapes proven): the code it runs
+        return self.jacobian(*args)
+
+
+def hessian(
+    f: Callable[..., Any] | None = None,
+    *,
+    wrt: int | str = 0,
+    backend: Any = None,
+    optimize: bool = True,
+) -> Any:
+    """The Hessian of scalar-valued `f` with respect to one argument: forward mode over
+    npgrad's own generated gradient (one JVP of the gradient per element of the argument).
+    Nested `grad(grad(f))` works the same way for scalar functions of one number."""
+    if f is None:
+        return lambda func: Hessian(func, wrt, backend, optimize)
+    return Hessian(f, wrt, backend, optimize)
 
 
 def _forward_grad(f: Callable[..., Any], wrt: Wrt, backend: Any, optimize: bool) -> Jacobian:

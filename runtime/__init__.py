@@ -254,6 +254,7 @@ def _starts(sizes: list[int]) -> list[int]:
 from .calls import *  # noqa: E402, F403
 from .compat import *  # noqa: E402, F403
 from .fft import *  # noqa: E402, F403
+from .inplace import *  # noqa: E402, F403
 from .linalg import *  # noqa: E402, F403
 from .lists import *  # noqa: E402, F403
 from .products import *  # noqa: E402, F403
@@ -261,3 +262,4 @@ from .reductions import *  # noqa: E402, F403
 from .scalars import *  # noqa: E402, F403
 from .shape import *  # noqa: E402, F403
 from .special import *  # noqa: E402, F403
+from .tangents import *  # noqa: E402, F403

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 import pytest
+from fd import check_grad, numerical_grad
 
 import npgrad
 
@@ -74,8 +75,6 @@ def returns_from_loop(x):
 
 @pytest.mark.parametrize("sign", [1.0, 10.0])
 def test_return_inside_a_loop_is_differentiated(sign):
-    from fd import check_grad
-
     check_grad(returns_from_loop, X * sign)  # returns from the loop when sign is 10
 
 
@@ -409,19 +408,19 @@ def writes_view_of_parameter(x):
     return np.sum(x**2)
 
 
-@pytest.mark.parametrize(
-    "func, needle",
-    [
-        (writes_parameter, "x[0] = 5.0"),
-        (writes_intermediate, "y[1:] = 0.0"),
-        (writes_view_of_parameter, "v[0] = 1.0"),
-    ],
-    ids=["parameter", "intermediate", "view of parameter"],
-)
-def test_in_place_write_to_differentiated_array(func, needle):
+@pytest.mark.parametrize("func", [writes_parameter, writes_intermediate])
+def test_in_place_write_to_differentiated_array(func):
+    """Writes are differentiated (tests/test_inplace.py); the caller's array stays."""
     before = X.copy()
-    exc = transform_error(func, npgrad.UnsupportedSyntaxError)
-    assert_points_at(exc, func, needle)
+    check_grad(func, X)
+    np.testing.assert_array_equal(X, before)
+
+
+def test_write_through_a_view_read_later():
+    before = X.copy()
+    exc = transform_error(writes_view_of_parameter, npgrad.UnsupportedSyntaxError)
+    assert_points_at(exc, writes_view_of_parameter, "v[0] = 1.0")
+    assert "`v`" in exc.message and "`x`" in exc.message
     np.testing.assert_array_equal(X, before)
 
 
@@ -454,20 +453,26 @@ def mutates_constant_parameter(x, c):
 
 
 @pytest.mark.parametrize(
-    "func, needle, args",
+    "func, args",
     [
-        (mutates_constant_after_use, "c[0] = 5.0", (X,)),
-        (fills_constant_after_use, "c.fill(5.0)", (X,)),
-        (mutates_constant_through_view, "v[0] = 5.0", (X,)),
-        (mutates_constant_parameter, "c[0] = 5.0", (X, np.ones(4))),
+        (mutates_constant_after_use, (X,)),
+        (fills_constant_after_use, (X,)),
+        (mutates_constant_through_view, (X,)),
+        (mutates_constant_parameter, (X, np.ones(4))),
     ],
     ids=["subscript", "method", "through a view", "non-wrt parameter"],
 )
-def test_constant_mutated_after_use(func, needle, args):
-    exc = transform_error(func, npgrad.UnsupportedSyntaxError, args=args)
-    assert_points_at(exc, func, needle)
-    used_line, _, _ = position(func, "y = ")
-    assert f"line {used_line}" in exc.message  # it also says where the value was used
+def test_constant_mutated_after_use(func, args):
+    """The gradient reads the value as it was when it was used (writes make new versions)."""
+    before = [a.copy() for a in args]
+    got = npgrad.grad(func)(*args)
+    for a, b in zip(args, before, strict=True):
+        np.testing.assert_array_equal(a, b)  # the gradient changes no argument
+
+    def fresh(*a):  # the function itself writes into `c`: each call gets its own
+        return func(*[np.copy(v) for v in a])
+
+    np.testing.assert_allclose(got, numerical_grad(fresh, args, 0), rtol=1e-5, atol=1e-6)
 
 
 # ----- unsupported keyword arguments -------------------------------------------------------------
@@ -487,14 +492,15 @@ def mean_with_out(x):
     return np.mean(np.sin(x), out=out)
 
 
+def test_out_arguments_are_writes():
+    check_grad(sum_with_out, X)
+    check_grad(mean_with_out, X)
+
+
 @pytest.mark.parametrize(
     "func, needle",
-    [
-        (sum_with_out, "np.sum(x, out=out)"),
-        (sum_with_where, "np.sum(x, where=x > 0)"),
-        (mean_with_out, "np.mean(np.sin(x), out=out)"),
-    ],
-    ids=["sum out", "sum where", "mean out"],
+    [(sum_with_where, "np.sum(x, where=x > 0)")],
+    ids=["sum where"],
 )
 def test_unsupported_keyword(func, needle):
     exc = transform_error(func, npgrad.UnsupportedSyntaxError)

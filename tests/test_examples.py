@@ -100,3 +100,18 @@ def test_custom_rule() -> None:
     out = run_example("custom_rule.py")
     assert "match: True" in out
     assert "cube_root_of_vjp" not in out.split("match: True")[1]  # inlined, not called
+
+
+def test_heat_equation() -> None:
+    out = run_example("heat_equation.py", timeout=120)
+    losses = numbers_after("loss:", out)
+    assert losses and losses[0] > 1.0
+    assert float(re.findall(r"-> ([0-9.e-]+)", out)[0]) < 1e-3
+    assert "leaves its argument unchanged: True" in out
+
+
+def test_soft_dtw() -> None:
+    out = run_example("soft_dtw.py", timeout=120)
+    assert numbers_after("max |npgrad - finite differences| =", out)[0] < 1e-6
+    before, after = (float(v) for v in re.findall(r"soft-DTW: ([-0-9.]+) -> ([-0-9.]+)", out)[0])
+    assert after < before

@@ -23,6 +23,7 @@ from .blocks import flatten
 from .inline import literal
 from .lists import LIST_USE, Lists, method_call
 from .ops import (
+    MUTATING_NUMPY,
     SEQUENCE_LITERALS,
     Op,
     classify,
@@ -131,6 +132,7 @@ def activity(unit: Unit) -> Unit:
         if len(varied) == before:
             break
 
+    _check_untracked_writes(unit, simple, varied, lists.names)
     unit.scalars = infer_scalars(simple) | _range_indices(unit.body)
     useful = {unit.result}
     while True:
@@ -144,6 +146,64 @@ def activity(unit: Unit) -> Unit:
     lists.check(unit)
     _check(unit, lists.names)
     return unit
+
+
+def _check_untracked_writes(
+    unit: Unit, simple: list[ast.stmt], varied: set[str], list_names: set[str]
+) -> None:
+    """A differentiated value stored through a subscript that is not a new version (`a[i][j] =
+    v`, an attribute, a global array) would lose its gradient: refused. (Dicts and lists the
+    function builds are followed by transforms/containers.py and lists.py.)"""
+    displays = (ast.Dict, ast.List, ast.DictComp, ast.ListComp)
+    built = {
+        target_name(st)
+        for st in simple
+        if isinstance(st, ast.Assign)
+        and (
+            isinstance(st.value, displays)
+            or isinstance(st.value, ast.Call)
+            and getattr(st.value.func, RESOLVED, None) in (dict, list)
+        )
+    }
+    for stmt in simple:
+        if _writes_varied_by_call(stmt, varied):
+            unit.error(
+                UnsupportedSyntaxError,
+                "this call writes a differentiated value into an array npgrad does not "
+                "follow (a global, or an element of another array)",
+                stmt,
+                "write into an array held in a local name or an argument",
+            )
+        if not (isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Subscript)):
+            if not (isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Attribute)):
+                continue
+        if not names_in(stmt.value) & varied:
+            continue
+        root = stmt.targets[0]
+        while isinstance(root, ast.Subscript | ast.Attribute):
+            root = root.value
+        if isinstance(root, ast.Name) and root.id in list_names | unit.containers.keys() | built:
+            continue  # lists (transforms/lists.py) and containers check their own writes
+        unit.error(
+            UnsupportedSyntaxError,
+            "npgrad cannot follow a differentiated value written here (into an element of an "
+            "element, an attribute, or an array that is not a local name or an argument)",
+            stmt,
+            "write into the array with one subscript (`a[i, j] = v`, not `a[i][j] = v`), "
+            "held in a local name",
+        )
+
+
+def _writes_varied_by_call(stmt: ast.stmt, varied: set[str]) -> bool:
+    """`np.copyto(G, x)`, `np.add.at(G, i, x)`, `f(x, out=G)` left as calls (their target is
+    not a local array), with a differentiated value among the arguments."""
+    value = getattr(stmt, "value", None)
+    if not isinstance(stmt, ast.Assign | ast.Expr) or not isinstance(value, ast.Call):
+        return False
+    obj = getattr(value.func, RESOLVED, None)
+    writes = any(kw.arg == "out" for kw in value.keywords) or obj in MUTATING_NUMPY
+    writes = writes or getattr(obj, "__name__", "") == "at" and obj is not None
+    return writes and bool(names_in(value) & varied)
 
 
 def _range_indices(body: list[ast.stmt]) -> set[str]:
@@ -169,6 +229,8 @@ def _useful_reads(stmt: ast.stmt, useful: set[str], varied: set[str]) -> set[str
         return differentiable_operands(op, op.bound)
     if op.kind == "getitem":
         return names_in(op.args[0])
+    if op.kind == "write":  # `a_1 = rt.setitem(a, idx, v)`: not the index
+        return names_in(op.args[0]) | names_in(op.args[2])
     if op.kind != "nondiff":
         return names_in(stmt.value)
     return set()
@@ -238,6 +300,15 @@ def _check_op(unit: Unit, op: Op) -> None:
             op.node,
             "give the tuple a name first (`t = (a, b)`), and index it with a constant",
         )
+    if op.kind == "write" and not isinstance(op.args[2], ast.Name | ast.Constant):
+        if names_in(op.args[2]) & unit.active:  # `a[:2] = [x[0], y]`
+            unit.error(
+                UnsupportedSyntaxError,
+                "npgrad cannot pass the gradient back through a list of differentiated "
+                "values written into an array",
+                op.args[2],
+                "make it one array first, e.g. np.array([...]) or np.stack([...])",
+            )
     if op.kind == "opaque":
         what = _OPAQUE_WHAT.get(type(op.node), type(op.node).__name__)
         unit.error(

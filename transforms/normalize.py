@@ -30,6 +30,7 @@ from .inline import const_value
 from .loops import LoopLowering
 from .recursion import recursive_rule
 from .unit import INLINE_ERROR, RESOLVED, SOURCE, SOURCE_LINE, Unit
+from .writes import WriteLowering, check_writes, written_names
 
 _BINOP = {
     ast.Add: "add",
@@ -109,7 +110,7 @@ def op_hint(node: ast.expr) -> str:
     return type(node).__name__.lower()
 
 
-class _Normalizer(LoopLowering, ComprehensionLowering):
+class _Normalizer(LoopLowering, ComprehensionLowering, WriteLowering):
     def __init__(self, unit: Unit):
         self.unit = unit
         self.out: list[ast.stmt] = []
@@ -175,6 +176,9 @@ class _Normalizer(LoopLowering, ComprehensionLowering):
             node.left = self.atom(node.left)
             node.comparators = [self.atom(c) for c in node.comparators]
         elif isinstance(node, ast.Call):
+            written = self.out_argument(node)  # `np.exp(x, out=buf)` (transforms/writes.py)
+            if written is not None:
+                return written
             callee = getattr(node.func, RESOLVED, None)
             if can_inline(callee) and not _has_rule(callee):
                 inlined_result = self.inline(node, callee)
@@ -266,6 +270,8 @@ class _Normalizer(LoopLowering, ComprehensionLowering):
             self.out.append(ret)
         elif isinstance(s, ast.Expr):
             if isinstance(s.value, ast.Constant):  # docstrings and bare literals
+                return
+            if self.write_call(s.value, s):  # `np.add.at(a, i, v)`, `a.fill(0)`, ...
                 return
             value = self.op(s.value)
             if isinstance(value, ast.Name | ast.Constant):
@@ -422,6 +428,7 @@ class _Normalizer(LoopLowering, ComprehensionLowering):
                 for n in ast.walk(st)
                 if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
             }  # fmt: skip
+            | written_names(body)  # `a[i] = v` makes a new version of `a` (writes.py)
         )
         carried = {}
         for name in assigned:
@@ -461,6 +468,8 @@ class _Normalizer(LoopLowering, ComprehensionLowering):
             for k, elt in enumerate(target.elts):
                 part = ast.Subscript(copy.deepcopy(whole), ast.Constant(k), ast.Load())
                 self.assign_target(elt, ast.copy_location(part, elt), s)
+        elif isinstance(target, ast.Subscript) and self.write_subscript(target, value, s):
+            return  # `a[idx] = v`: a new version of `a` (transforms/writes.py)
         elif isinstance(target, ast.Subscript | ast.Attribute):
             target.value = self.atom(target.value)
             if isinstance(target, ast.Subscript):
@@ -470,6 +479,14 @@ class _Normalizer(LoopLowering, ComprehensionLowering):
             self.out.append(stmt)
         else:
             self.unit.error(UnsupportedSyntaxError, "unsupported assignment target", target)
+
+    def _fresh(self, target: ast.Name) -> bool:
+        """Does `target` hold a value this function made by arithmetic, shared by no name?"""
+        current = self.version.get(target.id)
+        defined_by = self.defs.get(current) if current else None
+        while isinstance(defined_by, ast.Name) and defined_by.id in self.defs:  # loop versions
+            defined_by = self.defs[defined_by.id]
+        return _makes_fresh_value(defined_by) and not self._aliased_since(current)
 
     def _aliased_since(self, name: str | None) -> bool:
         """Could another name share `name`'s memory (`t = s`, `v = s[:2]`, `s.reshape(..)`,
@@ -491,10 +508,15 @@ class _Normalizer(LoopLowering, ComprehensionLowering):
 
     def aug_assign(self, s: ast.AugAssign) -> None:
         """`y += z` becomes `y_1 = y + z` when `y` holds a value made inside this function
-        by arithmetic (so no other name sees the in-place change); otherwise refused."""
+        by arithmetic (so no other name sees the in-place change); otherwise a write of the
+        whole array, `y_1 = rt.setitem(y, ..., y + z)` (transforms/writes.py)."""
         if self.list_extend(s):  # `hs += [a]` on a list made here (comprehensions.py)
             return
+        if self.aug_subscript(s):  # `a[idx] += v`
+            return
         target = s.target
+        if isinstance(target, ast.Name) and self.writable(target) and not self._fresh(target):
+            return self.aug_whole(s)
         if not isinstance(target, ast.Name):
             self.unit.error(
                 UnsupportedSyntaxError,
@@ -637,5 +659,6 @@ def normalize(unit: Unit) -> Unit:
     ret = norm.out[-1]
     assert isinstance(ret, ast.Return)
     unit.body = norm.out
+    check_writes(unit)  # no write may be seen through another name (transforms/writes.py)
     unit.result = ret.value.id if isinstance(ret.value, ast.Name) else ""
     return unit

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from npgrad.runtime import inplace as _inplace
 
 from .inline import const_value
 from .recursion import RECURSIVE
@@ -39,9 +40,13 @@ FRESH = {
 }  # fmt: skip
 
 
+# runtime/inplace.py: a write into an array as a new version (transforms/writes.py)
+WRITES = {_inplace.setitem, _inplace.add_at, _inplace.subtract_at, _inplace.put}
+
+
 def may_alias(op: Op) -> bool:
     """Could the result of `op` share memory with one of its operands?"""
-    if op.kind in ("copy", "getitem", "unknown", "opaque", "list", "pop"):
+    if op.kind in ("copy", "getitem", "unknown", "opaque", "list", "pop", "write"):
         return True
     if op.kind != "rule":
         return False  # comparisons, sizes: new values
@@ -56,7 +61,8 @@ class Op:
     "getitem" (read-only indexing), "unknown" (a call npgrad cannot see into),
     "opaque" (an expression kept whole: lambda, comprehension, conditional expression),
     "list" (a new list: `[a, b]`, `[]`, `list()`), "pop" (`v = hs.pop()`), "sum" (builtin
-    `sum` of a list of differentiated values; set by transforms/lists.py).
+    `sum` of a list of differentiated values; set by transforms/lists.py), "write"
+    (`a_1 = rt.setitem(a, idx, v)` and the other writes of transforms/writes.py).
     """
 
     kind: str
@@ -130,6 +136,8 @@ def classify(value: ast.expr) -> Op:
         func = value.func
         if hasattr(func, RESOLVED):
             obj = getattr(func, RESOLVED)
+            if _known(WRITES, obj):
+                return Op("write", value, obj, None, args, kws)
             if obj is list and not args and not kws:
                 return Op("list", value)
             return _callable_op(obj, value, args, kws)
@@ -162,6 +170,8 @@ def is_pure(call: ast.Call) -> bool:
     if hasattr(func, RESOLVED):
         obj = getattr(func, RESOLVED)
         if _known(VJPS, obj) or _known(NONDIFF, obj) or _known(PURE_BUILTINS, obj):
+            return True
+        if _known(WRITES, obj):  # writes a copy (runtime/inplace.py)
             return True
         if _known(RECURSIVE, obj):  # its own body is checked when it is transformed
             return True

@@ -13,6 +13,7 @@ from .activity import activity
 from .containers import check_containers, containers
 from .emit import emit
 from .forward import forward
+from .inplace import inplace
 from .jumps import jumps
 from .normalize import normalize
 from .optimize import optimize
@@ -42,6 +43,7 @@ REVERSE_MODE: list[Pass] = [
     optimize,  # dead code out, single-use temporaries back in
     simplify,  # exact clean-ups: cancelling negations, subtract instead of add-negated
     specialize_products,  # np.broadcast_to(g, np.shape(t)) * u -> g * u where u is t-shaped
+    inplace,  # a write whose old value nothing reads happens in place (no copy)
     tape,  # inside loops: push what the reverse reads, pop it back in the reversed loop
     retarget,  # np.<name> -> the backend's (cp., da., xp.); refuse what it lacks
     emit,  # ast.unparse with provenance comments -> unit.source
@@ -56,11 +58,11 @@ FORWARD_MODE: list[Pass] = [
     check_containers,
     activity,  # only active values (varied and reaching the result) get tangents
     forward,  # each statement followed by its tangent, JVP rules inlined; control flow kept
-    optimize,
-    simplify,
-    retarget,
-    emit,
-]
+    optimize,  # dead code out (tangents nothing reads), single-use temporaries back in
+    simplify,  # exact clean-ups of negations
+    retarget,  # np.<name> -> the backend's
+    emit,  # ast.unparse -> unit.source
+]  # (writes into arrays stay copies here: `inplace` reasons about the reverse sweep)
 
 # npgrad.retarget: the user's own function, emitted for another backend
 RETARGET: list[Pass] = [parse, resolve, primal, retarget, emit]

@@ -32,6 +32,7 @@ from .ops import SEQUENCE_LITERALS, Op, names_in
 from .resolve import attr_chain, canonical_path
 from .rules.table import PART
 from .unit import SOURCE, SOURCE_LINE, TRIPS, Unit
+from .writes import WriteSweep, has_writes
 
 
 class Comment(str):
@@ -43,6 +44,7 @@ class Mark(Comment):
 
 
 MARK_AFTER = "npgrad_mark_after"  # on a compound statement: the control mark saved after it
+FORWARD = "npgrad_forward"  # on each top-level statement of the forward sweep
 LIKE = "npgrad_like"  # on `rt.unbroadcast(c, x)`: (adjoint in c, the primal it has the shape of)
 
 
@@ -108,7 +110,7 @@ def _elements(node: ast.expr, prefix: tuple[int, ...] = ()) -> list[tuple[object
     return found
 
 
-class _Sweep(ListSweep):
+class _Sweep(ListSweep, WriteSweep):
     def __init__(self, unit: Unit):
         self.unit = unit
         self.list_adj: dict[str, str] = {}  # a list's owner -> its adjoint (transforms/lists.py)
@@ -169,19 +171,23 @@ class _Sweep(ListSweep):
             return  # symbolic zero: nothing flows back through this value
         op: Op = getattr(stmt, OP)
         g = _name(self.adjoint[target])
+        owned = target in self.owned  # its adjoint is an array only it holds, and ends here
         if target in self.multi:  # this assignment ends the value: earlier ones start afresh
             del self.adjoint[target]
             self.owned.discard(target)
         if op.kind == "copy":
             source = op.args[0]
             if isinstance(source, ast.Name) and source.id in self.unit.active:
-                self.accumulate(source.id, g)
+                self.pass_on(source.id, g, owned and self.writing)
         elif op.kind == "getitem":
             self.getitem(op, g)
         elif op.kind == "rule":
             self.rule(op, g, target)
         elif op.kind == "sum":
             self.list_sum(op, g)
+        elif op.kind == "write":  # `a_1 = rt.setitem(a, idx, v)` (transforms/writes.py)
+            self.owned.discard(target)
+            self.write(op, g, owned)
 
     def rule(self, op: Op, g: ast.expr, target: str) -> None:
         rule = op.rule
@@ -380,6 +386,7 @@ class _Blocks(_Sweep):
                 self.zeros(self.out, p)
                 self.adjoint[p] = self.adj_name(p)
                 self.owned.add(p)
+        entry_owned = self.own_carried(node, carried)  # writes clear adjoints in place
         saved_out, self.out = self.out, []
         state = {p: a for p, a in self.adjoint.items() if p not in inside or p in carried}
         self.adjoint = state
@@ -390,6 +397,7 @@ class _Blocks(_Sweep):
             self.mark(node.body, 0, "segment")
         for p in resets:
             self.zeros(self.out, p)
+        self.keep_owned(entry_owned - set(resets))
         self.loops.pop()
         body_out, self.out = self.out, saved_out
         self.adjoint = {p: a for p, a in self.adjoint.items() if p not in inside or p in carried}
@@ -424,6 +432,7 @@ def reverse(unit: Unit) -> Unit:
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
                 stores[n.id] = stores.get(n.id, 0) + 1
     sweep.multi = {n for n, c in stores.items() if c > 1}
+    sweep.writing = has_writes(forward)
     result = unit.result
     if result in unit.active:
         d = sweep.adj_name(result)
@@ -458,6 +467,8 @@ def reverse(unit: Unit) -> Unit:
             forward_value = [ast.Assign([ast.Name(kept, ast.Store())], _name(result))]
             returned = _name(kept)
         value = ast.Tuple([returned, value], ast.Load())
+    for st in [*forward, *forward_value]:
+        setattr(st, FORWARD, True)  # transforms/inplace.py tells the sweeps apart
     body = [*forward, *forward_value, *sweep.out, ast.Return(value)]
     args = unit.tree.args
     if unit.kind == "vjp":

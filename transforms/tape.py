@@ -35,7 +35,9 @@ def _mark(stmt: ast.stmt) -> tuple[str, int] | None:
 
 
 _SHAPE_CALLS = {("rt", "unbroadcast"): 1, ("rt", "shape_of"): 0, ("rt", "size_of"): 0,
-                ("np", "shape"): 0, ("np", "size"): 0, ("np", "ndim"): 0}  # fmt: skip
+                ("np", "shape"): 0, ("np", "size"): 0, ("np", "ndim"): 0,
+                ("np", "zeros_like"): 0, ("rt", "setitem_grad"): 2, ("rt", "at_grad"): 2,
+                ("rt", "put_grad"): 2}  # fmt: skip
 
 
 def _shape_only(stmts: list[ast.stmt], unit: Unit) -> set[str]:
