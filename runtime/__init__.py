@@ -151,6 +151,8 @@ def prod_vjp(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     )
     rest = tuple(i for i in range(nd) if i not in axes)
     moved = np.transpose(x, rest + axes)
+    if moved.size == 0:  # nothing to multiply: the gradient is empty (or of empty products)
+        return unreduce(g, x, axis, keepdims) * np.zeros_like(x)
     flat = np.reshape(moved, moved.shape[: len(rest)] + (-1,))
     one = np.ones_like(flat[..., :1])
     left = np.cumprod(np.concatenate([one, flat[..., :-1]], axis=-1), axis=-1)

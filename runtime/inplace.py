@@ -20,6 +20,7 @@ import numpy as np
 __all__ = [
     "add_at",
     "at_grad",
+    "at_plan",
     "cleared",
     "put",
     "put_cleared",
@@ -64,6 +65,73 @@ def subtract_at(a: Any, idx: Any, v: Any) -> Any:
     out = a.copy()
     np.subtract.at(out, idx, v)
     return out
+
+
+class _AtPlan:
+    """`rt.at_plan[kind, shape, idx, vshape, adtype, vdtype]`: read with a subscript rather
+    than called, so that npgrad's analyses see a read (a call of a helper they cannot see
+    into may change its arguments); see `_at_plan`."""
+
+    def __getitem__(self, key: tuple[Any, ...]) -> Any:
+        return _at_plan(*key)
+
+
+at_plan = _AtPlan()
+
+
+def _at_plan(kind: str, shape: Any, idx: Any, vshape: Any, adtype: Any, vdtype: Any) -> Any:
+    """The layout `np.multiply.at(a, idx, v)` (divide, maximum, minimum) is lowered to
+    (transforms/writes.py): `(written, sel, gather, mask, fill)`. `written` marks the
+    elements of `a` written at least once (np.nonzero lists them in C order, row `r` below);
+    `sel` has the shape of `a[idx]`, which `v` broadcasts to; row `r` of the integer
+    table `gather` lists the positions (in the raveled occurrences) of the values written to
+    place `r`, `mask` marks the positions used and `fill` is the padding (1, or the lowest or
+    highest value). Raises where NumPy's own call would (a bad index, a `v` that does not
+    broadcast), and for an integer `a` with values of another kind, whose rounding after
+    each occurrence the lowering would not reproduce."""
+    adtype = np.dtype(adtype)
+    if adtype.kind in "biu" and np.result_type(adtype, vdtype) != adtype:
+        raise TypeError(
+            f"np.{kind}.at into an array of {adtype} with values of {np.dtype(vdtype)}: "
+            "NumPy casts back to the integers after every occurrence, which npgrad does "
+            f"not reproduce; make the array floating point (`a.astype(float)`) first"
+        )
+    shape = tuple(shape)
+    sel = np.reshape(np.arange(int(np.prod(shape)), dtype=np.intp), shape)[idx]
+    occurrences = np.shape(sel)  # `sel`: the flat place of each occurrence
+    if np.broadcast_shapes(tuple(vshape), occurrences) != occurrences:
+        raise ValueError(
+            f"{kind}.at: values of shape {tuple(vshape)} do not broadcast to the indexed "
+            f"shape {occurrences}"
+        )
+    flat = np.ravel(sel)
+    order = np.argsort(flat, kind="stable")
+    unique, start, counts = np.unique(flat[order], return_index=True, return_counts=True)
+    width = int(counts.max()) if counts.size else 1
+    row = np.repeat(np.arange(unique.size), counts)
+    col = np.arange(flat.size) - np.repeat(start, counts)
+    if not flat.size:  # np.prod's and np.max's adjoints of an empty table fail
+        raise ValueError(
+            f"np.{kind}.at with an index that selects nothing: npgrad cannot differentiate "
+            "this call (it changes nothing); skip it when the index is empty"
+        )
+    gather = np.zeros((unique.size, width), dtype=np.intp)
+    mask = np.zeros((unique.size, width), dtype=bool)
+    gather[row, col] = order
+    mask[row, col] = True
+    fill: Any = 1
+    if kind in ("maximum", "minimum"):
+        vdtype = np.dtype(vdtype)
+        if vdtype.kind in "iu":
+            info = np.iinfo(vdtype)
+            fill = int(info.min if kind == "maximum" else info.max)
+        elif vdtype.kind == "b":
+            fill = kind == "minimum"
+        else:
+            fill = -np.inf if kind == "maximum" else np.inf
+    written = np.zeros(shape, dtype=bool)
+    written.flat[unique] = True  # np.nonzero(written) lists the places in `unique`'s order
+    return written, sel, gather, mask, fill
 
 
 def put(a: Any, ind: Any, v: Any) -> Any:

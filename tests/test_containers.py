@@ -494,3 +494,9 @@ def test_list_literal_handed_to_a_helper_that_appends_stays_a_list():
 def test_np_matrix_is_refused():
     with pytest.raises(npgrad.TransformError, match="np.matrix"):
         npgrad.grad(lambda a: np.sum(a * a))(np.matrix([[1.0, 2.0]]))
+
+
+def test_prod_over_an_empty_array_has_an_empty_gradient():
+    for axis in (0, 1, None):
+        g = npgrad.grad(lambda x, axis=axis: np.sum(np.prod(x, axis=axis)))(np.zeros((0, 2)))
+        assert g.shape == (0, 2)

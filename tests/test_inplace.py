@@ -408,3 +408,139 @@ def test_forward_mode(f):
     got = npgrad.grad(f, mode="forward")(X)
     expected = numerical_grad(lambda x: f(np.copy(x)), (X,), 0)
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+
+
+# ----- multiply.at, divide.at, maximum.at, minimum.at: a reduction per written place -------
+
+V = np.array([1.3, -0.7, 0.6, 2.1, 0.9, -1.6])
+
+
+def multiply_at_repeated(x, v):
+    a = x * 1.0
+    np.multiply.at(a, [0, 2, 0, 0, 5, 2], v)  # a[0] *= v0 * v2 * v3, a[2] *= v1 * v5
+    return np.sum(a * np.arange(1.0, 7.0))
+
+
+def divide_at_repeated(x, v):
+    a = x * 1.0
+    np.divide.at(a, [0, 2, 0, 0, 5, 2], v)
+    return np.sum(np.sin(a))
+
+
+def maximum_at_repeated(x, v):
+    a = x * 1.0
+    np.maximum.at(a, [0, 2, 0, 0, 5, 2], v)
+    return np.sum(a * np.arange(1.0, 7.0))
+
+
+def minimum_at_repeated(x, v):
+    a = x * 1.0
+    np.minimum.at(a, [0, 2, 0, 0, 5, 2], v)
+    return np.sum(a * np.arange(1.0, 7.0))
+
+
+def multiply_at_2d(x, v):
+    a = np.reshape(x, (2, 3)) * 1.0
+    np.multiply.at(a, ([0, 1, 0, 0], [2, 1, 2, 2]), v[:4])  # tuple index, repeated (0, 2)
+    np.multiply.at(a, [1, 1], v[4])  # whole rows, a number broadcast
+    return np.sum(a**2)
+
+
+def maximum_at_rows(x, v):
+    a = np.reshape(x, (2, 3)) * 1.0
+    np.maximum.at(a, [1, 0, 1], np.reshape(v[:3], (1, 3)) * 2.0)  # rows, v broadcast
+    return np.sum(a * np.cos(a))
+
+
+def multiply_at_in_loop(x, v):
+    a = np.ones(4)
+    idx = np.array([0, 3, 0])
+    for k in range(3):
+        np.multiply.at(a, idx, v[k : k + 3])
+        np.divide.at(a, [k, k], x[k : k + 2])
+        a = a + x[:4]
+    return np.sum(a * a)
+
+
+MULTI = [multiply_at_repeated, divide_at_repeated, maximum_at_repeated, minimum_at_repeated,
+         multiply_at_2d, maximum_at_rows, multiply_at_in_loop]  # fmt: skip
+XS = RNG.uniform(0.5, 1.5, size=6) * np.array([1, -1, 1, 1, -1, 1])
+
+
+@pytest.mark.parametrize("f", MULTI)
+@pytest.mark.parametrize("wrt", [0, 1])
+def test_reducing_at(f, wrt):
+    got = check(f, XS, V, wrt=wrt)
+    value, _ = npgrad.value_and_grad(f, wrt=wrt)(XS.copy(), V.copy())
+    assert value == pytest.approx(f(XS.copy(), V.copy()))
+    forward = npgrad.grad(f, wrt=wrt, mode="forward")(XS, V)
+    np.testing.assert_allclose(forward, got, rtol=1e-9, atol=1e-12)
+
+
+def test_multiply_at_zeros():
+    """Zeros among the values at one place, and in `a`: exact, with no division."""
+    v = np.array([0.0, 1.5, 0.0, 2.0, -1.0, 0.5])  # place 0 gets v0 = 0 and v2 = 0 ...
+    x = np.array([0.0, 1.0, -2.0, 0.5, 3.0, 1.2])  # ... and a[0] is 0 too
+    for wrt in (0, 1):
+        check(multiply_at_repeated, x, v, wrt=wrt)
+        check(multiply_at_2d, x, v, wrt=wrt)
+    v1 = np.array([0.0, 1.5, 0.4, 2.0, -1.0, 0.5])  # one zero at place 0: its gradient is
+    got = npgrad.grad(multiply_at_repeated, wrt=1)(x + 1.0, v1)  # the others' product
+    assert got[0] == pytest.approx((x[0] + 1.0) * v1[2] * v1[3] * 1.0)
+
+
+def test_reducing_at_integers_with_floats_is_refused_at_run_time():
+    """NumPy rounds an integer array after every occurrence; npgrad refuses, clearly."""
+
+    def f(x):
+        a = np.arange(6)
+        np.multiply.at(a, [1, 1], x[:2])
+        return np.sum(a * x)
+
+    with pytest.raises(TypeError, match=r"np.multiply.at into an array of int64"):
+        npgrad.grad(f)(XS)
+
+    def g(x):
+        a = np.arange(6)
+        np.maximum.at(a, [1, 1, 4], np.array([3, -2, 9]))  # integers: exactly NumPy's
+        return np.sum(a * x)
+
+    check(g, XS)
+    assert npgrad.value_and_grad(g)(XS)[0] == pytest.approx(g(XS))
+
+
+def power_at(x):
+    a = x * 1.0
+    np.power.at(a, [0, 1], 2.0)
+    return np.sum(a)
+
+
+def test_power_at_is_refused():
+    with pytest.raises(npgrad.UnsupportedSyntaxError) as info:
+        npgrad.grad(power_at)(X)
+    assert "np.power.at" in str(info.value)
+
+
+def multiply_at_seen_through_view(x):
+    y = x * 2.0
+    v = y[1:3]
+    np.multiply.at(y, [1, 1], x[:2])
+    return np.sum(v) + np.sum(y)
+
+
+def test_multiply_at_seen_through_a_view_is_refused():
+    with pytest.raises(npgrad.UnsupportedSyntaxError) as info:
+        npgrad.grad(multiply_at_seen_through_view)(X)
+    assert "`y`" in str(info.value) and "`v`" in str(info.value)
+
+
+def multiply_at_no_index(x):
+    a = x * 1.0
+    np.multiply.at(a, np.array([], dtype=int), x[:0])
+    np.minimum.at(a, [], 0.0)
+    return np.sum(a**2)
+
+
+def test_reducing_at_with_no_index_is_refused_at_run_time():
+    with pytest.raises(ValueError, match="selects nothing"):
+        npgrad.grad(multiply_at_no_index)(X)

@@ -45,6 +45,14 @@ from .unit import RESOLVED, SOURCE_LINE, Unit
 
 _CONTAINERS = (ast.List, ast.Dict, ast.ListComp, ast.DictComp, ast.Set, ast.SetComp)
 _AT = {np.add: "add_at", np.subtract: "subtract_at"}  # ufunc.at with a gradient
+# ufunc.at lowered to a reduction per written place (`_reduce_at`): the reduction of the
+# values written to a place, and how it combines with the place's old value
+_AT_REDUCED = {
+    np.multiply: ("prod", "multiply"),
+    np.divide: ("prod", "divide"),
+    np.maximum: ("max", "maximum"),
+    np.minimum: ("min", "minimum"),
+}
 _SHAPE_FUNCS = {len, np.shape, np.ndim, np.size, np.zeros_like, np.ones_like, np.empty_like}
 
 
@@ -103,7 +111,8 @@ def _writes_first(obj: object) -> bool:
     argument."""
     if obj is np.put or obj is np.copyto:
         return True
-    return getattr(obj, "__name__", "") == "at" and getattr(obj, "__self__", None) in _AT
+    owner = getattr(obj, "__self__", None)
+    return getattr(obj, "__name__", "") == "at" and (owner in _AT or owner in _AT_REDUCED)
 
 
 class WriteLowering:
@@ -191,6 +200,11 @@ class WriteLowering:
             idx, value = self.atom(args[1]), self.atom(args[2])
             self.write(_AT[owner], base, idx, value, s)
             return True
+        if getattr(obj, "__name__", "") == "at" and owner in _AT_REDUCED:
+            if len(args) == 3 and not kws:
+                self.reduce_at(owner, base, self.atom(args[1]), self.atom(args[2]), s)
+                return True
+            return False
         if obj is np.put and len(args) == 3 and not kws:
             ind, value = self.atom(args[1]), self.atom(args[2])
             self.write("put", base, ind, value, s)
@@ -205,6 +219,66 @@ class WriteLowering:
             self.write("setitem", base, ast.Constant(Ellipsis), value, s)
             return True
         return False
+
+    def reduce_at(self, ufunc: np.ufunc, base: ast.Name, idx: ast.expr, value: ast.expr, s):  # type: ignore[no-untyped-def]
+        """`np.multiply.at(a, idx, v)` (divide, maximum, minimum): NumPy applies every
+        occurrence in turn, so a written place `p` ends as `a[p] * v1 * v2 ...` (`/`, max,
+        min). Lowered to operations with exact rules, with no division by `a` or `v`:
+
+            _at_plan1 = rt.at_plan['multiply', np.shape(a), idx, np.shape(v), dtypes...]
+            _u = np.nonzero(the places written): each place once, in order
+            _vf = np.ravel(np.broadcast_to(v, shape of a[idx]))     the occurrences
+            _m = np.where(mask, _vf[gather], 1)     one row per place, padded with 1
+            _p = np.prod(_m, axis=1)                (np.max / np.min, padded with -inf / inf)
+            a_1 = rt.setitem(a, _u, a[_u] * _p)     (`/`, np.maximum, np.minimum)
+
+        np.prod's rule is exact where some values are 0. Ties of maximum.at / minimum.at
+        follow np.max's rule among the values written to one place, then np.maximum's
+        (halves) between that and the old value."""
+        reduction, combine = _AT_REDUCED[ufunc]
+
+        def np_(attr: str) -> ast.expr:
+            node = ast.Attribute(ast.Name(self.unit.np, ast.Load()), attr, ast.Load())
+            setattr(node, RESOLVED, getattr(np, attr))
+            return node
+
+        def call(func: ast.expr, *args: ast.expr, **kws: ast.expr) -> ast.expr:
+            kw = [ast.keyword(k, v) for k, v in kws.items()]
+            return self.atom(ast.copy_location(ast.Call(func, list(args), kw), s))
+
+        def part(plan: ast.expr, i: int) -> ast.expr:
+            return self.atom(ast.copy_location(ast.Subscript(plan, ast.Constant(i), ast.Load()), s))
+
+        plans = ast.Attribute(ast.Name(self.unit.rt, ast.Load()), "at_plan", ast.Load())
+        setattr(plans, RESOLVED, runtime.at_plan)
+        key = ast.Tuple(
+            [
+                ast.Constant(combine),
+                call(np_("shape"), self.load(base)),
+                idx,
+                call(np_("shape"), value),
+                call(np_("result_type"), self.load(base)),
+                call(np_("result_type"), value),
+            ],
+            ast.Load(),
+        )
+        plan = self.atom(ast.copy_location(ast.Subscript(plans, key, ast.Load()), s))
+        written, occurrences, gather, mask, fill = (part(plan, i) for i in range(5))
+        # new values (np.nonzero, np.copy, np.shape): what shares memory with `a` and `v`
+        # stays apart from the helper's arguments
+        places, gather = call(np_("nonzero"), written), call(np_("copy"), gather)
+        occurrences = call(np_("shape"), occurrences)
+        spread = call(np_("ravel"), call(np_("broadcast_to"), value, occurrences))
+        rows = self.atom(ast.copy_location(ast.Subscript(spread, gather, ast.Load()), s))
+        table = call(np_("where"), mask, rows, fill)
+        reduced = call(np_(reduction), table, axis=ast.Constant(1))
+        old = self.atom(ast.copy_location(ast.Subscript(self.load(base), places, ast.Load()), s))
+        if combine in ("multiply", "divide"):
+            op = ast.Mult() if combine == "multiply" else ast.Div()
+            new = self.atom(ast.copy_location(ast.BinOp(old, op, reduced), s))
+        else:
+            new = call(np_(combine), old, reduced)
+        self.write("setitem", base, places, new, s)
 
     def out_argument(self, call: ast.Call) -> ast.expr | None:
         """`np.exp(x, out=buf)`: the call's value written into `buf` (`buf[...] = ...`);
