@@ -25,9 +25,12 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.abc
+import importlib.machinery
 import importlib.util
 import inspect
 import math
+import os
 import sys
 import types
 from collections.abc import Callable
@@ -71,6 +74,7 @@ COMPAT = {
         "swapaxes": "swapaxes",
         "outer": "outer",
         "ravel": "ravel",
+        "result_type": "result_type_of",
     },
 }
 # NumPy name -> the backend's, per kind of backend
@@ -79,6 +83,8 @@ RENAMES = {"dask": {"conjugate": "conj", "amax": "max", "amin": "min"}, "array_a
 STANDARD_PARAMS = {"newshape": "shape", "a_min": "min", "a_max": "max", "arrays": "arrays"}
 # functions that make new arrays from shapes and numbers: always the backend's
 CREATION = frozenset({"zeros", "ones", "empty", "full", "eye", "arange", "tri", "identity"})
+# whether a namespace's arrays take `x[idx] = v`, where it is known without trying one
+WRITES_IN_PLACE = {"numpy": True, "cupy": True, "dask": True, "array_api:array_api_strict": True}
 # ndarray methods the Array API's array object lacks, rewritten to function calls
 STANDARD_ARRAY_ATTRS = frozenset(
     {"shape", "dtype", "ndim", "size", "T", "mT", "device", "to_device"}
@@ -119,6 +125,24 @@ class Backend:
 
     def has(self, path: tuple[str, ...]) -> bool:
         return lookup(self.namespace, path) is not None
+
+    @functools.cached_property
+    def writes_in_place(self) -> bool:
+        """Whether the backend's arrays can be written in place (`x[i] = v`): declared in
+        `WRITES_IN_PLACE` or by the namespace (`__npgrad_writes_in_place__`), else found by
+        writing into a one-element array of the namespace. Generated code for a backend
+        without it writes functionally (transforms/retarget.py)."""
+        declared = WRITES_IN_PLACE.get(self.name)
+        if declared is None:
+            declared = getattr(self.namespace, "__npgrad_writes_in_place__", None)
+        if declared is not None:
+            return bool(declared)
+        try:
+            probe = self.namespace.zeros(1)
+            probe[0] = 1
+        except Exception:  # noqa: BLE001 (any refusal means: not writable)
+            return False
+        return True
 
     def target(self, path: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
         """Where NumPy's `path` lives for this backend: ("ns", path) in the backend's
@@ -422,8 +446,16 @@ def runtime(name: str) -> types.ModuleType:
     backend = get(name)
     backend.namespace  # noqa: B018 (import it now: a missing library is a clear error)
     package = "npgrad._runtime_" + "".join(c if c.isalnum() else "_" for c in name)
+    loader = _StandardLoader if backend.standard else importlib.machinery.SourceFileLoader
+    if backend.standard:
+        _StandardFinder.packages.add(package)
+        if _FINDER not in sys.meta_path:
+            sys.meta_path.insert(0, _FINDER)
     spec = importlib.util.spec_from_file_location(
-        package, base.__file__, submodule_search_locations=list(base.__path__)
+        package,
+        base.__file__,
+        loader=loader(package, base.__file__),
+        submodule_search_locations=list(base.__path__),
     )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -436,6 +468,50 @@ def runtime(name: str) -> types.ModuleType:
     module.BACKEND = backend  # type: ignore[attr-defined]
     _RUNTIMES[name] = module
     return module
+
+
+class _StandardLoader(importlib.machinery.SourceFileLoader):
+    """Loads npgrad's helpers with their arithmetic on booleans in the Array API standard's
+    form (`g * mask` -> `g * as_dtype(mask, dtype_of(g))`, transforms/retarget.py)."""
+
+    def source_to_code(self, data: Any, path: Any, *, _optimize: int = -1) -> Any:
+        from npgrad.transforms.standard import standard_source
+
+        source = importlib.util.decode_source(data) if isinstance(data, bytes) else data
+        try:
+            return compile(standard_source(source), path, "exec", dont_inherit=True)
+        except SyntaxError:  # pragma: no cover (the plain helpers still run)
+            return compile(source, path, "exec", dont_inherit=True)
+
+    def get_code(self, fullname: str) -> Any:  # no bytecode cache: the source is rewritten
+        return self.source_to_code(self.get_data(self.get_filename(fullname)), self.path)
+
+
+class _StandardFinder(importlib.abc.MetaPathFinder):
+    """Finds the submodules of the helper packages of Array API namespaces (`packages`)
+    and loads them with `_StandardLoader`."""
+
+    packages: set[str] = set()
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        package, _, name = fullname.rpartition(".")
+        if package not in self.packages or path is None:
+            return None
+        for folder in path:
+            for filename in (f"{name}.py", f"{name}/__init__.py"):
+                file = f"{folder}/{filename}"
+                if os.path.exists(file):
+                    locations = [file.rpartition("/")[0]] if "__init__" in filename else None
+                    return importlib.util.spec_from_file_location(
+                        fullname,
+                        file,
+                        loader=_StandardLoader(fullname, file),
+                        submodule_search_locations=locations,
+                    )
+        return None
+
+
+_FINDER = _StandardFinder()
 
 
 def header(backend: Backend, alias: str, rt: str) -> list[str]:
