@@ -25,20 +25,38 @@ __all__ = [
     "cholesky_tangent",
     "cumprod_tangent",
     "cumulative_prod_tangent",
+    "eig_values_tangent",
+    "eig_vectors_tangent",
     "eigh_tangent",
-    "gradient_spacing_tangent",
     "eigh_vectors_tangent",
     "eigvals_tangent",
     "einsum_tangent",
+    "gradient_spacing_tangent",
+    "interp_edge_tangent",
+    "interp_fp_tangent",
+    "interp_period_tangent",
+    "interp_x_tangent",
+    "interp_xp_tangent",
+    "lstsq_residuals_tangent",
+    "lstsq_tangent_a",
+    "lstsq_tangent_b",
     "matrix_power_tangent",
     "multi_dot_tangent",
+    "mvn_logpdf_cov_tangent",
+    "mvn_logpdf_mean_tangent",
+    "mvn_logpdf_x_tangent",
     "picked_default_tangent",
     "picked_tangent",
     "pinv_tangent",
+    "qr_q_tangent",
+    "qr_r_tangent",
     "quantile_q_tangent",
     "quantile_tangent",
     "solve_triangular_rhs",
     "solve_triangular_tangent",
+    "svd_s_tangent",
+    "svd_u_tangent",
+    "svd_vh_tangent",
     "svdvals_tangent",
 ]
 
@@ -307,4 +325,291 @@ def gradient_spacing_tangent(*args: Any) -> Any:
     raise NotImplementedError(
         "forward mode does not differentiate np.gradient with respect to its spacing yet; "
         "use reverse mode"
+    )
+
+
+# ----- interp ------------------------------------------------------------------------
+
+
+def _interp_extended(x: Any, xp: Any, fp: Any, period: Any) -> tuple[Any, Any, Any, Any]:
+    """np.interp with a period, as interpolation over one extended period: x mod period,
+    the breakpoints sorted mod period with one more at each end, and the order of xp."""
+    period = abs(float(period))
+    order = np.argsort(np.asarray(xp, dtype=float) % period, kind="stable")
+    xs = (np.asarray(xp, dtype=float) % period)[order]
+    fs = np.asarray(fp)[order]
+    xe = np.concatenate((xs[-1:] - period, xs, xs[:1] + period))
+    fe = np.concatenate((fs[-1:], fs, fs[:1]))
+    return np.asarray(x, dtype=float) % period, xe, fe, order
+
+
+def _interp_slope(x: Any, xp: Any, fp: Any, period: Any) -> Any:
+    """The slope np.interp's result has at each x (the reverse rule's convention: the
+    segment to the right at a breakpoint, 0 at xp[-1] and outside [xp[0], xp[-1]])."""
+    from .shape import uninterp
+
+    x = np.asarray(x, dtype=float)
+    return uninterp(np.ones(x.shape), x, xp, fp, None, None, period)[0]
+
+
+def interp_x_tangent(tx: Any, x: Any, xp: Any, fp: Any, period: Any = None) -> Any:
+    """np.interp(x, xp, fp) through x: the slope times dx."""
+    return _interp_slope(x, xp, fp, period) * tx
+
+
+def interp_xp_tangent(txp: Any, x: Any, xp: Any, fp: Any, period: Any = None) -> Any:
+    """np.interp(x, xp, fp) through xp: inside a segment y = fp[j] (1 - u) + fp[j+1] u
+    with u = (x - xp[j]) / (xp[j+1] - xp[j]), so dy = -slope ((1 - u) dxp[j] + u dxp[j+1]),
+    minus the slope times the breakpoints' tangent interpolated (0 outside xp's range)."""
+    slope = _interp_slope(x, xp, fp, period)
+    txp = np.asarray(txp, dtype=float)
+    if period is None:
+        moved = np.interp(x, xp, txp, left=0.0, right=0.0)
+    else:
+        xm, xe, _, order = _interp_extended(x, xp, fp, period)
+        ts = txp[order]
+        moved = np.interp(xm, xe, np.concatenate((ts[-1:], ts, ts[:1])))
+    return -slope * moved
+
+
+def interp_fp_tangent(
+    tfp: Any, x: Any, xp: Any, left: Any = None, right: Any = None, period: Any = None
+) -> Any:
+    """np.interp is linear in fp (and in given left/right values, see interp_edge_tangent)."""
+    if period is not None:
+        return np.interp(x, xp, tfp, period=period)
+    return np.interp(
+        x, xp, tfp, left=None if left is None else 0.0, right=None if right is None else 0.0
+    )
+
+
+def interp_edge_tangent(t: Any, x: Any, xp: Any, period: Any, left: bool) -> Any:
+    """The tangent of np.interp's `left` (`right`) value: where x lies below xp[0] (above
+    xp[-1]); none with a period, which ignores them."""
+    x = np.asarray(x, dtype=float)
+    if period is not None:
+        return np.zeros(x.shape)
+    outside = x < np.asarray(xp)[0] if left else x > np.asarray(xp)[-1]
+    return np.where(outside, t, 0.0)
+
+
+def interp_period_tangent(*args: Any) -> Any:
+    """Forward mode does not follow np.interp's period (refused when it varies)."""
+    raise NotImplementedError(
+        "forward mode does not differentiate np.interp with respect to period; compute the "
+        "period from values that are not differentiated"
+    )
+
+
+# ----- lstsq -------------------------------------------------------------------------
+
+
+def lstsq_tangent_a(t: Any, ans: Any, a: Any, b: Any) -> Any:
+    """x = pinv(A) b (full rank): dx = d(pinv A) b."""
+    return pinv_tangent(t, np.linalg.pinv(a), a) @ b
+
+
+def lstsq_tangent_b(t: Any, ans: Any, a: Any, b: Any) -> Any:
+    """x = pinv(A) b: dx = pinv(A) db."""
+    return np.linalg.pinv(a) @ t
+
+
+def lstsq_residuals_tangent(dr: Any, ans: Any, a: Any, b: Any) -> Any:
+    """residuals = ||b - A x||^2 per column: at the optimum A^H r = 0, so with
+    dr = db - dA x the tangent is 2 Re(r^H dr) (empty where NumPy returns no residuals)."""
+    if not np.size(ans[1]):
+        return np.zeros(np.shape(ans[1]))
+    r = np.asarray(b) - np.asarray(a) @ ans[0]
+    return np.reshape(2 * np.real(np.sum(np.conjugate(r) * dr, axis=0)), np.shape(ans[1]))
+
+
+# ----- svd, qr, eig ------------------------------------------------------------------
+
+
+def _refuse(what: str) -> Any:
+    raise NotImplementedError(f"forward mode {what}; use reverse mode")
+
+
+def _check_distinct(w: Any, what: str) -> None:
+    """Refuse (never a wrong tangent) where two of the values are equal (numerically),
+    where eigen- or singular vectors have no derivative."""
+    w = np.asarray(w)
+    if np.shape(w)[-1] < 2:
+        return
+    off = ~np.eye(np.shape(w)[-1], dtype=bool)
+    gaps = np.where(off, np.abs(w[..., :, None] - w[..., None, :]), np.inf)
+    scale = np.max(np.abs(w), initial=0.0)
+    if np.min(gaps, initial=np.inf) <= 1e3 * np.finfo(float).eps * max(scale, 1e-300):
+        _refuse(f"differentiates {what} only where their values are distinct (numerically)")
+
+
+def _svd_parts(t: Any, ans: Any, a: Any, full_matrices: bool, hermitian: bool) -> Any:
+    """U, s, V^H (thin), dP = U^H dA V and the argument's tangent, for the vector tangents."""
+    u, s, vh = ans
+    m, n = np.shape(a)[-2:]
+    k = min(m, n)
+    if full_matrices and m != n:
+        _refuse(
+            "does not differentiate the singular vectors of np.linalg.svd(a, "
+            "full_matrices=True) for a non-square matrix (the vectors beyond min(a.shape[-2:]) "
+            "are not unique); pass full_matrices=False"
+        )
+    if np.iscomplexobj(u):
+        _refuse(
+            "differentiates the singular vectors of real matrices only (complex ones have a "
+            "phase the tangent would depend on)"
+        )
+    _check_distinct(s**2, "singular vectors")
+    if m != n and np.any(s == 0):
+        _refuse("does not differentiate singular vectors of a rank-deficient matrix")
+    if hermitian:
+        t = _hermitian_from(t, True)
+    u, vh = u[..., :, :k], vh[..., :k, :]
+    return u, s, vh, t, _mT(u) @ t @ _mT(vh)
+
+
+def svd_s_tangent(
+    t: Any, ans: Any, a: Any, compute_uv: bool = True, hermitian: bool = False
+) -> Any:
+    """Singular values (distinct, nonzero): ds = Re diag(U^H dA V)."""
+    if hermitian:
+        t, a = _hermitian_from(t, True), _hermitian_from(a, True)
+    if not compute_uv:
+        return svdvals_tangent(t, a)
+    u, s, vh = ans
+    k = np.shape(s)[-1]
+    u, vh = u[..., :, :k], vh[..., :k, :]
+    return np.real(np.diagonal(_mH(u) @ t @ _mH(vh), axis1=-2, axis2=-1))
+
+
+def svd_u_tangent(t: Any, ans: Any, a: Any, full_matrices: bool, hermitian: bool) -> Any:
+    """dU = U (F * (dP S + S dP^T)) + (I - U U^T) dA V S^-1, F[i, j] = 1 / (s_j^2 - s_i^2)
+    (real a, distinct nonzero singular values)."""
+    u, s, vh, t, dp = _svd_parts(t, ans, a, full_matrices, hermitian)
+    f = _gap_inverse(s**2)
+    inner = f * (dp * s[..., None, :] + s[..., :, None] * _mT(dp))
+    du = u @ inner
+    if np.shape(u)[-2] > np.shape(s)[-1]:
+        rest = t @ _mT(vh) / s[..., None, :]
+        du = du + rest - u @ (_mT(u) @ rest)
+    return du
+
+
+def svd_vh_tangent(t: Any, ans: Any, a: Any, full_matrices: bool, hermitian: bool) -> Any:
+    """dV = V (F * (S dP + dP^T S)) + (I - V V^T) dA^T U S^-1; the tangent of V^H is dV^T."""
+    u, s, vh, t, dp = _svd_parts(t, ans, a, full_matrices, hermitian)
+    f = _gap_inverse(s**2)
+    v = _mT(vh)
+    inner = f * (s[..., :, None] * dp + _mT(dp) * s[..., None, :])
+    dv = v @ inner
+    if np.shape(v)[-2] > np.shape(s)[-1]:
+        rest = _mT(t) @ u / s[..., None, :]
+        dv = dv + rest - v @ (vh @ rest)
+    return _mT(dv)
+
+
+def _qr_square_or_tall_tangent(t: Any, q: Any, r: Any) -> tuple[Any, Any]:
+    """A = QR with m >= n: X = Q^H dA R^-1, Omega = Q^H dQ = tril(X, -1) - tril(X, -1)^H
+    (+ 1j Im(diag X) for complex a, whose R has a real diagonal), dR = (X - Omega) R,
+    dQ = (dA - Q dR) R^-1."""
+    x = _mT(np.linalg.solve(_mT(r), _mT(_mH(q) @ t)))  # Q^H dA R^-1
+    low = np.tril(x, -1)
+    omega = low - _mH(low)
+    if np.iscomplexobj(x):
+        omega = omega + _diag_embed(1j * np.imag(np.diagonal(x, axis1=-2, axis2=-1)))
+    dr = (x - omega) @ r
+    dq = _mT(np.linalg.solve(_mT(r), _mT(t - q @ dr)))
+    return dq, dr
+
+
+def _qr_tangents(t: Any, ans: Any, a: Any, mode: str) -> tuple[Any, Any]:
+    if mode not in ("reduced", "complete"):
+        raise ValueError(
+            f"npgrad differentiates np.linalg.qr with mode='reduced' or 'complete', not {mode!r}"
+        )
+    q, r = ans
+    m, n = np.shape(a)[-2:]
+    k = min(m, n)
+    if mode == "complete" and m > n:
+        dq, dr1 = _qr_square_or_tall_tangent(t, q[..., :, :k], r[..., :k, :])
+        pad = np.zeros((*np.shape(dr1)[:-2], m - k, n), dr1.dtype)
+        return None, np.concatenate([dr1, pad], axis=-2)
+    if m >= n:
+        return _qr_square_or_tall_tangent(t, q, r)
+    # wide: a = [x | y] with x = q r1 square, y = q r2 (r2 = q^H y)
+    dq, dr1 = _qr_square_or_tall_tangent(t[..., :, :k], q, r[..., :, :k])
+    dr2 = _mH(q) @ (t[..., :, k:] - dq @ r[..., :, k:])
+    return dq, np.concatenate([dr1, dr2], axis=-1)
+
+
+def qr_q_tangent(t: Any, ans: Any, a: Any, mode: str = "reduced") -> Any:
+    """Q of q, r = np.linalg.qr(a, mode) for a of full rank."""
+    q, r = ans
+    m, n = np.shape(a)[-2:]
+    if mode == "complete" and m > n:
+        _refuse(
+            "does not differentiate q of np.linalg.qr(a, mode='complete') for a tall matrix "
+            "(its columns beyond a.shape[-1] are not unique); use mode='reduced'"
+        )
+    return _qr_tangents(t, ans, a, mode)[0]
+
+
+def qr_r_tangent(t: Any, ans: Any, a: Any, mode: str = "reduced") -> Any:
+    """R of q, r = np.linalg.qr(a, mode) for a of full rank."""
+    return _qr_tangents(t, ans, a, mode)[1]
+
+
+def _eig_checked(ans: Any) -> tuple[Any, Any]:
+    w, v = ans
+    if np.iscomplexobj(w) or np.iscomplexobj(v):
+        _refuse(
+            "differentiates the eigenvectors of np.linalg.eig only for real eigenvalues (complex "
+            "eigenvectors have a phase the tangent would depend on)"
+        )
+    _check_distinct(w, "eigenvectors")
+    return w, v
+
+
+def eig_values_tangent(t: Any, ans: Any) -> Any:
+    """w of w, v = np.linalg.eig(a) (distinct eigenvalues): dw = diag(V^-1 dA V)."""
+    w, v = ans
+    return np.diagonal(np.linalg.solve(v, t @ v), axis1=-2, axis2=-1)
+
+
+def eig_vectors_tangent(t: Any, ans: Any) -> Any:
+    """V of w, v = np.linalg.eig(a), real distinct eigenvalues, NumPy's unit-length
+    vectors: with C = V^-1 dA V, dV0 = V (F * C), F[i, j] = 1 / (w_j - w_i), and each
+    column made orthogonal to its vector (the length stays 1): dv = dv0 - v (v^T dv0)."""
+    w, v = _eig_checked(ans)
+    c = np.linalg.solve(v, t @ v)
+    dv = v @ (_gap_inverse(w) * c)
+    return dv - v * np.sum(v * dv, axis=-2, keepdims=True)
+
+
+# ----- scipy.stats.multivariate_normal ------------------------------------------------
+
+
+def mvn_logpdf_x_tangent(tx: Any, ans: Any, x: Any, mean: Any = None, cov: Any = 1) -> Any:
+    """multivariate_normal.logpdf through x: -(x - mean)^T cov^+ dx per point."""
+    from .special import _mvn_score
+
+    score = _mvn_score(1.0, x, mean, cov)
+    rows = np.reshape(np.broadcast_to(tx, np.shape(x)), np.shape(score))
+    return np.reshape(-np.sum(score * rows, axis=-1), np.shape(ans))
+
+
+def mvn_logpdf_mean_tangent(tmean: Any, ans: Any, x: Any, mean: Any = None, cov: Any = 1) -> Any:
+    """multivariate_normal.logpdf through the mean: (x - mean)^T cov^+ dmean per point."""
+    from .special import _mvn_score
+
+    score = _mvn_score(1.0, x, mean, cov)
+    return np.reshape(score @ np.reshape(tmean, (np.shape(score)[-1],)), np.shape(ans))
+
+
+def mvn_logpdf_cov_tangent(*args: Any) -> Any:
+    """Forward mode does not follow multivariate_normal.logpdf's cov (refused when it varies)."""
+    raise NotImplementedError(
+        "forward mode does not differentiate scipy.stats.multivariate_normal.logpdf with "
+        "respect to `cov`; pass `cov` as a constant (not computed from the differentiated "
+        "arguments)"
     )

@@ -19,7 +19,11 @@ Conventions:
 - det and slogdet use inv(a) (a must be invertible); slogdet's sign gets no gradient.
 - lstsq: the solution, the residuals and the singular values get gradient; the rank none.
 - svd(compute_uv=False) returns an array, not a tuple: it is refused at run time in favour
-  of np.linalg.svdvals (NumPy >= 2) or np.linalg.svd(a)[1].
+  of np.linalg.svdvals (NumPy >= 2) or np.linalg.svd(a)[1]. Forward mode differentiates it.
+- Forward mode (runtime/tangents.py) refuses at run time, rather than give a tangent that
+  depends on a convention: complex eigen- and singular vectors, eig's vectors for complex
+  eigenvalues, vectors at (numerically) repeated values, and svd(full_matrices=True)'s
+  vectors and qr(mode='complete')'s q for non-square (tall) matrices.
 """
 
 # Each rule is a template: names stand for the call's arguments and are inlined.
@@ -107,6 +111,16 @@ def lstsq(g, ans, a, b, rcond=None):
     return rt.lstsq_vjp_a(g, ans, a, b), rt.lstsq_vjp_b(g, ans, a, b)
 
 
+@jvp(of=lstsq)
+def lstsq_jvp(ta, tb, ans, a, b, rcond=None):
+    return (
+        rt.lstsq_tangent_a(ta, ans, a, b) + rt.lstsq_tangent_b(tb, ans, a, b),
+        rt.lstsq_residuals_tangent(tb - np.matmul(ta, ans[0]), ans, a, b),
+        None,
+        rt.svdvals_tangent(ta, a),
+    )
+
+
 # ----- determinants -------------------------------------------------------------------
 
 
@@ -153,6 +167,11 @@ def qr(g, ans, a, mode="reduced"):
     return rt.qr_vjp(g, ans, a, mode)
 
 
+@jvp(of=qr)
+def qr_jvp(ta, ans, a, mode="reduced"):
+    return rt.qr_q_tangent(ta, ans, a, mode), rt.qr_r_tangent(ta, ans, a, mode)
+
+
 @vjp(np.linalg.eigh, results=2)
 def eigh(g, ans, a, UPLO="L"):
     return rt.eigh_vjp(g[0], g[1], ans, UPLO)
@@ -178,6 +197,11 @@ def eig(g, ans, a):
     return rt.eig_vjp(g[0], g[1], ans)
 
 
+@jvp(of=eig)
+def eig_jvp(ta, ans, a):
+    return rt.eig_values_tangent(ta, ans), rt.eig_vectors_tangent(ta, ans)
+
+
 @vjp(np.linalg.eigvals)
 def eigvals(g, ans, a):
     return rt.eigvals_vjp(g, ans, a)
@@ -191,6 +215,19 @@ def eigvals_jvp(ta, ans, a):
 @vjp(np.linalg.svd, results=3)
 def svd(g, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
     return rt.svd_vjp(g, ans, a, full_matrices, compute_uv, hermitian)
+
+
+@jvp(of=svd)
+def svd_jvp(ta, ans, a, full_matrices=True, compute_uv=True, hermitian=False):
+    return (
+        (
+            rt.svd_u_tangent(ta, ans, a, full_matrices, hermitian),
+            rt.svd_s_tangent(ta, ans, a, compute_uv, hermitian),
+            rt.svd_vh_tangent(ta, ans, a, full_matrices, hermitian),
+        )
+        if compute_uv
+        else rt.svd_s_tangent(ta, ans, a, compute_uv, hermitian)
+    )
 
 
 def svdvals(g, ans, x):

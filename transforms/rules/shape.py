@@ -546,6 +546,20 @@ def interp(g, ans, x, xp, fp, left=None, right=None, period=None):
     )
 
 
+@jvp(of=interp)
+def interp_jvp(
+    tx, txp, tfp, tleft, tright, tperiod, ans, x, xp, fp, left=None, right=None, period=None
+):
+    return (
+        rt.interp_x_tangent(tx, x, xp, fp, period)
+        + rt.interp_xp_tangent(txp, x, xp, fp, period)
+        + rt.interp_fp_tangent(tfp, x, xp, left, right, period)
+        + rt.interp_edge_tangent(tleft, x, xp, period, True)
+        + rt.interp_edge_tangent(tright, x, xp, period, False)
+        + rt.interp_period_tangent(tperiod)
+    )
+
+
 @vjp(np.convolve)
 def convolve(g, ans, a, v, mode="full"):
     return (

@@ -321,6 +321,15 @@ def multivariate_normal_logpdf(g, ans, x, mean=None, cov=1, allow_singular=False
     )
 
 
+@jvp(of=multivariate_normal_logpdf)
+def multivariate_normal_logpdf_jvp(tx, tmean, tcov, ans, x, mean=None, cov=1, allow_singular=False):
+    return (
+        rt.mvn_logpdf_x_tangent(tx, ans, x, mean, cov)
+        + rt.mvn_logpdf_mean_tangent(tmean, ans, x, mean, cov)
+        + rt.mvn_logpdf_cov_tangent(tcov)
+    )
+
+
 # Elementwise, adjoint linear in g: forward mode derives each JVP from the rule (table.py).
 diagonal(gammaln, digamma, polygamma, gamma, beta, betaln, erf, erfc, erfinv, erfcinv)
 diagonal(expit, logit, xlogy, xlog1py, i0, i1, i0e, i1e)
