@@ -256,16 +256,21 @@ def _qr_complex(gq: Any, gr: Any, q: Any, r: Any) -> Any:
     return _mT(np.linalg.solve(r, _mT(b))) + qc @ gr
 
 
-def qr_vjp(g: tuple[Any, ...], ans: Any, a: Any, mode: str = "reduced") -> Any:
-    """Adjoint of `q, r = np.linalg.qr(a, mode)` for a of full rank. mode 'complete' is
-    allowed where it equals 'reduced' or the extra columns of q get no gradient."""
+def _qr_parts(ans: Any, a: Any, mode: str) -> tuple[Any, Any, int, int, int]:
+    """(q, r, m, n, min(m, n)) of a QR in a mode npgrad differentiates."""
     if mode not in ("reduced", "complete"):
         raise ValueError(
             f"npgrad differentiates np.linalg.qr with mode='reduced' or 'complete', not {mode!r}"
         )
     q, r = ans
     m, n = np.shape(a)[-2:]
-    k = min(m, n)
+    return q, r, m, n, min(m, n)
+
+
+def qr_vjp(g: tuple[Any, ...], ans: Any, a: Any, mode: str = "reduced") -> Any:
+    """Adjoint of `q, r = np.linalg.qr(a, mode)` for a of full rank. mode 'complete' is
+    allowed where it equals 'reduced' or the extra columns of q get no gradient."""
+    q, r, m, n, k = _qr_parts(ans, a, mode)
     gq = np.zeros_like(q) if g[0] is None else g[0]
     gr = np.zeros_like(r) if g[1] is None else g[1]
     if mode == "complete" and m > n:

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .linalg import _diag_embed, _gap_inverse, _mH, _mT
+from .linalg import _diag_embed, _gap_inverse, _mH, _mT, _qr_parts
 from .scalars import _picked_index
 
 __all__ = [
@@ -523,13 +523,7 @@ def _qr_square_or_tall_tangent(t: Any, q: Any, r: Any) -> tuple[Any, Any]:
 
 
 def _qr_tangents(t: Any, ans: Any, a: Any, mode: str) -> tuple[Any, Any]:
-    if mode not in ("reduced", "complete"):
-        raise ValueError(
-            f"npgrad differentiates np.linalg.qr with mode='reduced' or 'complete', not {mode!r}"
-        )
-    q, r = ans
-    m, n = np.shape(a)[-2:]
-    k = min(m, n)
+    q, r, m, n, k = _qr_parts(ans, a, mode)
     if mode == "complete" and m > n:
         dq, dr1 = _qr_square_or_tall_tangent(t, q[..., :, :k], r[..., :k, :])
         pad = np.zeros((*np.shape(dr1)[:-2], m - k, n), dr1.dtype)
