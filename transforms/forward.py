@@ -233,10 +233,6 @@ class _Forward:
             return ast.List([self.dense(e) for e in op.args], ast.Load())
         if op.kind == "pop":
             return self.list_call(op.args[0], "pop", [])
-        if op.kind == "sum":  # builtin sum of a list of arrays
-            listed = op.args[0] if op.args else stmt.value.args[0]  # type: ignore[attr-defined]
-            tangent = self.tangent_of(listed)
-            return ast.Call(_name("sum"), [tangent], []) if not _is_zero(tangent) else tangent
         if op.kind == "write":  # `a_1 = rt.setitem(a, idx, v)`: linear in a and v together
             base, value = op.args[0], op.args[2]
             if not (names_in(base) | names_in(value)) & self.unit.active:

@@ -29,7 +29,6 @@ loop iteration and used after it) is a transform-time error at its position.
 from __future__ import annotations
 
 import ast
-import builtins
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -303,13 +302,6 @@ class Lists:
                 )
         elif op.kind == "rule":
             return self.check_rule(unit, stmt, op, active, popped)
-        elif op.kind == "unknown" and op.func is builtins.sum and op.node.keywords == []:  # type: ignore[attr-defined]
-            arg = op.args[0] if len(op.args) == 1 else None
-            if isinstance(arg, ast.Name) and arg.id in active:
-                self.check_not_popped(unit, stmt, arg.id, popped)
-                op.kind = "sum"
-                op.lists[arg.id] = self.owner[arg.id]
-                return
         self.refuse(unit, stmt, used)
 
     def check_elements(
@@ -578,10 +570,3 @@ class ListSweep:
         if parts is not None:
             parts = _without_noop_moveaxis(parts)
             self.out.append(_statement(_method(d, "add_parts", [parts])))
-
-    def list_sum(self, op: Op, g: ast.expr) -> None:
-        """`y = sum(hs)`: each element gets g summed down to its shape."""
-        name = op.args[0].id  # type: ignore[attr-defined]
-        d = self.list_adj[op.lists[name]]
-        parts = ast.Call(self.rt_("unsum"), [g, self._elements(name, d)], [])
-        self.out.append(_statement(_method(d, "add_parts", [parts])))

@@ -60,8 +60,7 @@ class Op:
     kind: "copy" (y = x), "rule" (a VJP rule applies), "nondiff" (result is constant),
     "getitem" (read-only indexing), "unknown" (a call npgrad cannot see into),
     "opaque" (an expression kept whole: lambda, comprehension, conditional expression),
-    "list" (a new list: `[a, b]`, `[]`, `list()`), "pop" (`v = hs.pop()`), "sum" (builtin
-    `sum` of a list of differentiated values; set by transforms/lists.py), "write"
+    "list" (a new list: `[a, b]`, `[]`, `list()`), "pop" (`v = hs.pop()`), "write"
     (`a_1 = rt.setitem(a, idx, v)` and the other writes of transforms/writes.py).
     """
 

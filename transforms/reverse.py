@@ -183,8 +183,6 @@ class _Sweep(ListSweep, WriteSweep):
             self.getitem(op, g)
         elif op.kind == "rule":
             self.rule(op, g, target)
-        elif op.kind == "sum":
-            self.list_sum(op, g)
         elif op.kind == "write":  # `a_1 = rt.setitem(a, idx, v)` (transforms/writes.py)
             self.owned.discard(target)
             self.write(op, g, owned)
