@@ -9,6 +9,7 @@ loss.source        # the generated NumPy code
 
 from npgrad.api import (
     Transformed,
+    defjvp,
     defvjp,
     grad,
     hessian,
@@ -39,6 +40,7 @@ __all__ = [
     "Transformed",
     "UnsupportedSyntaxError",
     "WrtTypeError",
+    "defjvp",
     "defvjp",
     "grad",
     "hessian",

@@ -400,6 +400,38 @@ def defvjp(
     return register
 
 
+def defjvp(
+    func: Callable[..., Any], *, results: int | bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register the forward-mode rule of `func`, a function npgrad cannot see into.
+
+        @npgrad.defjvp(my_op)
+        def my_op_jvp(tx, ty, ans, x, y):
+            return tx * y + x * ty
+
+    The rule takes one tangent per parameter that has a derivative (`t` + its name), the
+    result `ans`, then `func`'s own parameters (same names and defaults), and returns the
+    result's tangent (a tuple of tangents with `results=N`, None for a part with none).
+    Parameters without a tangent parameter are held constant. A tangent that does not
+    have the result's shape is broadcast to it (an elementwise rule may write `tx * y`).
+    Without a `defvjp` rule too, reverse mode refuses `func` at the call.
+    """
+    from npgrad.transforms.rules.table import JVPS, USER_JVPS, VJPS, forward_only, jvp
+
+    def register(rule: Callable[..., Any]) -> Callable[..., Any]:
+        jvp(func)(rule)
+        USER_JVPS.add(func)
+        if func not in VJPS:
+            forward_only(func, JVPS[func], results)
+        with _LOCK:
+            _CACHE.clear()  # code transformed earlier may have refused or used another rule
+            _LAST.clear()
+            _transformed.cache_clear()
+        return rule
+
+    return register
+
+
 class Retargeted:
     """The user's function itself, emitted for another backend: call it like the original;
     `.source` is its code. Transformed on first use and cached, like a gradient."""
@@ -462,17 +494,23 @@ def _transformed(f: Any, kind: str, wrt: Any, backend: Any, optimize: bool) -> T
     return Transformed(f, kind, wrt, backend, optimize)
 
 
-def _tangent_names(transformed: Transformed, args: tuple[Any, ...]) -> tuple[str, ...]:
+def tangent_names(
+    transformed: Transformed, args: tuple[Any, ...], kwargs: dict[str, Any] | None = None
+) -> tuple[str, ...]:
     """The tangent parameters of the JVP generated for these arguments: its last keyword-only
     ones, one per wrt argument (made now if this call's variant does not exist yet)."""
-    if transformed.follow and (found := backends.backend_of(args, {})) != transformed.backend:
+    kwargs = kwargs or {}
+    if transformed.follow and (found := backends.backend_of(args, kwargs)) != transformed.backend:
         transformed = transformed.variant(found)
-    spec = transformed._spec(args, {})
+    spec = transformed._spec(args, kwargs)
     compiled = transformed._specialized.get(spec) or transformed._build(spec)
     code = compiled.function.__code__
     count = len(transformed.wrt)
     kwonly = code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
     return tuple(kwonly[len(kwonly) - count :])
+
+
+_tangent_names = tangent_names  # the old name (kept while other work lands)
 
 
 def _is_floating(value: Any) -> bool:
@@ -545,7 +583,7 @@ def jvp(
         value = f(*primals)
         return value, _like(np.zeros_like(value), value)
     transformed = _transformed(f, "jvp", wrt, backend, optimize)
-    names = _tangent_names(transformed, primals)
+    names = tangent_names(transformed, primals)
     given = dict(zip(names, (tangents[i] for i in wrt), strict=True))
     value, tangent = transformed(*primals, **given)
     return value, _like(tangent, value)
@@ -653,7 +691,7 @@ class Jacobian:
 
     def _forward(self, args: tuple[Any, ...], pos: int) -> Any:
         transformed = _transformed(self.f, "jvp", pos, self.backend, self.optimize)
-        (name,) = _tangent_names(transformed, args)
+        (name,) = tangent_names(transformed, args)
         x = np.asarray(args[pos])
         columns = []
         for k in range(x.size):

@@ -1,6 +1,7 @@
-"""Helpers for recursive functions: the gradient of a call, by the callee's own VJP.
+"""Helpers for recursive functions: the derivatives of a call, by the callee's own code.
 
 d_mul2 = rt.vjp_call(f, d_f3, 0, _mul2, _sub1)   # the adjoint of f's argument 0
+t_f3 = rt.jvp_call(f, t_mul2, 'x', _mul2, _sub1)  # the tangent of f's result along x
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["cotangent", "vjp_call"]
+__all__ = ["cotangent", "jvp_call", "vjp_call"]
 
 _VJPS: dict[tuple[Any, int | str], Any] = {}
+_JVPS: dict[tuple[Any, int | str], Any] = {}
 
 
 def cotangent(g: Any, ans: Any) -> Any:
@@ -29,3 +31,16 @@ def vjp_call(func: Any, g: Any, wrt: int | str, *args: Any, **kwargs: Any) -> An
 
         transformed = _VJPS[key] = Transformed(func, "vjp", wrt, None, True)
     return transformed(*args, npgrad_cotangent=g, **kwargs)
+
+
+def jvp_call(func: Any, tangent: Any, wrt: int | str, *args: Any, **kwargs: Any) -> Any:
+    """The tangent of `func(*args, **kwargs)` when its argument `wrt` moves along `tangent`:
+    npgrad's generated JVP of `func` (made once per function and argument), run now."""
+    key = (func, wrt)
+    transformed = _JVPS.get(key)
+    from npgrad.api import Transformed, tangent_names
+
+    if transformed is None:
+        transformed = _JVPS[key] = Transformed(func, "jvp", wrt, None, True)
+    (name,) = tangent_names(transformed, args, kwargs)
+    return transformed(*args, **kwargs, **{name: tangent})[1]

@@ -110,3 +110,92 @@ def test_a_rule_must_be_one_return():
 
     with pytest.raises(TypeError, match="single `return`"):
         npgrad.grad(f)(X)
+
+
+# ----- forward-mode rules (npgrad.defjvp) -----------------------------------------------
+
+
+def cube_root_of(a, b):
+    """The real root t of t**3 + a*t - b = 0 (a > 0), by Newton's method: opaque to npgrad
+    once it has a rule (the rule is used, the loop is not differentiated)."""
+    t = np.cbrt(b)
+    for _ in range(60):
+        step = (t**3 + a * t - b) / (3 * t**2 + a)
+        t = t - step
+    return t
+
+
+@npgrad.defjvp(cube_root_of)
+def cube_root_of_jvp(ta, tb, ans, a, b):  # implicit: (3t^2 + a) dt + t da = db
+    return (tb - ta * ans) / (3 * ans**2 + a)
+
+
+def split_sum(x):
+    return float(np.sum(x[::2])), float(np.sum(x[1::2]))
+
+
+@npgrad.defjvp(split_sum, results=2)
+def split_sum_jvp(tx, ans, x):
+    return np.sum(tx[::2]), np.sum(tx[1::2])
+
+
+@npgrad.defjvp(weighted_dist)  # next to its defvjp rule: forward mode uses this one
+def weighted_dist_jvp(ta, tb, tscale, ans, a, b, scale=1.0):
+    return scale * scale * np.sum((a - b) * (ta - tb)) / ans + tscale * ans / scale
+
+
+A_POS = np.array([1.0, 2.0, 0.5])
+B_ROOT = np.array([3.0, -1.0, 2.0])
+
+
+def root_loss(b, a):
+    return np.sum((cube_root_of(a, b) - 1.0) ** 2)
+
+
+def root_of_scalar_a(b, a):
+    return np.sum(cube_root_of(a[0], b) * b)  # the tangent of a[0] broadcasts to b's shape
+
+
+def uses_split(x):
+    lo, hi = split_sum(np.sin(x))
+    return lo * hi + hi
+
+
+def uses_dist_forward(a, b):
+    return weighted_dist(a, b, 3.0) * np.sum(a)
+
+
+@pytest.mark.parametrize(
+    "f, args",
+    [
+        (root_loss, (B_ROOT, A_POS)),
+        (root_of_scalar_a, (B_ROOT, A_POS)),
+        (uses_split, (X,)),
+        (uses_dist_forward, (X, Y)),
+    ],
+)
+def test_user_forward_rule_matches_finite_differences(f, args):
+    wrt = tuple(range(len(args)))
+    got = npgrad.jacobian(f, wrt=wrt, mode="forward")(*args)
+    for i, g in enumerate(got):
+        np.testing.assert_allclose(g, numerical_grad(f, args, i), rtol=1e-6, atol=1e-8)
+
+
+def test_user_forward_rule_is_used_not_the_loop():
+    src = npgrad.jacobian(root_loss, mode="forward").source
+    assert "cube_root_of(a, b)" in src and "for " not in src
+    assert "tb / (3 * _cube_root_of1 ** 2 + a)" in src  # the rule inlined; ta is a zero
+
+
+def test_jvp_of_a_forward_only_function():
+    value, tangent = npgrad.jvp(lambda b: cube_root_of(A_POS, b), (B_ROOT,), (np.ones(3),))
+    t = cube_root_of(A_POS, B_ROOT)
+    np.testing.assert_allclose(t**3 + A_POS * t, B_ROOT)
+    np.testing.assert_allclose(tangent, 1 / (3 * t**2 + A_POS), rtol=1e-12)  # implicit
+
+
+def test_reverse_mode_refuses_a_forward_only_rule():
+    with pytest.raises(npgrad.NoDerivativeError, match="no reverse-mode rule") as info:
+        npgrad.grad(root_loss)(B_ROOT, A_POS)
+    assert "@npgrad.defvjp(cube_root_of)" in str(info.value)
+    assert "test_custom_rules.py:" in str(info.value)

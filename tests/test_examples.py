@@ -98,7 +98,7 @@ def test_neural_network_digits_without_sklearn(tmp_path: Path) -> None:
 
 def test_custom_rule() -> None:
     out = run_example("custom_rule.py")
-    assert "match: True" in out
+    assert "match: True" in out and "forward match: True" in out
     assert "cube_root_of_vjp" not in out.split("match: True")[1]  # inlined, not called
 
 

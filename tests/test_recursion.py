@@ -118,3 +118,34 @@ def product_chain(v, n):
 
 def test_recursive_product():
     check_grad(lambda x: np.sum(product_chain(x, 3)), X)
+
+
+# ----- forward mode: the recursive call's tangent is the function's own JVP -------------
+
+
+@pytest.mark.parametrize(
+    "f, args, wrt",
+    [
+        (lambda x: np.sum(halving(x, 4) ** 2), (X,), 0),
+        (lambda x: np.sum(fib_like(x, 5)), (X,), 0),
+        (lambda x, y: np.sum(two_args(x, y, 3)), (X, X[::-1].copy()), (0, 1)),
+        (lambda x: np.sum(is_even_step(x, 5)), (X,), 0),
+        (lambda x: np.sum(until_small(x) * 3.0), (X,), 0),
+        (lambda x, s: np.sum(keyword_call(x, scale=s)), (X, 3.0), (0, 1)),
+        (lambda x: np.sum(product_chain(x, 3)), (X,), 0),
+    ],
+)
+def test_forward_mode_through_recursion(f, args, wrt):
+    check_grad(f, *args, wrt=wrt, mode="forward")
+
+
+def test_jacobian_of_a_recursive_function_both_ways():
+    forward = npgrad.jacobian(halving, mode="forward")(X, 3)
+    reverse = npgrad.jacobian(halving, mode="reverse")(X, 3)
+    eps = 1e-6
+    fd = np.stack(
+        [(halving(X + eps * e, 3) - halving(X - eps * e, 3)) / (2 * eps) for e in np.eye(3)], -1
+    )
+    np.testing.assert_allclose(forward, fd, atol=1e-8)
+    np.testing.assert_allclose(reverse, fd, atol=1e-8)
+    assert "rt.jvp_call(" in npgrad.jacobian(halving, mode="forward").source

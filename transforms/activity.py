@@ -33,6 +33,7 @@ from .ops import (
     names_in,
     stored_into,
 )
+from .rules import FORWARD_ONLY
 from .unit import INLINE_ERROR, RESOLVED, SOURCE_LINE, Unit
 
 OP = "npgrad_op"  # the classified Op attached to each single-target assignment
@@ -318,6 +319,15 @@ def _check_op(unit: Unit, op: Op) -> None:
             _COMPREHENSION_HINT
             if isinstance(op.node, ast.ListComp | ast.GeneratorExp)
             else "write the computation as plain NumPy expressions (np.where for choices)",
+        )
+    if op.kind == "rule" and unit.kind != "jvp" and op.rule is FORWARD_ONLY.get(op.func):
+        unit.error(
+            NoDerivativeError,
+            f"`{op.label}` has a forward-mode rule (npgrad.defjvp) and no reverse-mode rule, "
+            "and a differentiated value flows through it",
+            op.node,
+            f"register its reverse rule with @npgrad.defvjp({op.func.__name__}), or use forward "
+            "mode (npgrad.jvp, npgrad.jacobian(mode='forward'))",
         )
     if op.kind == "rule":
         assert op.rule is not None

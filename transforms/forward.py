@@ -24,8 +24,9 @@ path. Control flow stays as it is: no tape is needed. Lists built at run time ge
 list kept in step (`ths.append(th)`); a write into an array (`a_1 = rt.setitem(a, i, v)`,
 transforms/writes.py) writes the tangents the same way (`ta_1 = rt.setitem(ta, i, tv)`).
 
-Recursive functions (transforms/recursion.py) and functions with only a reverse-mode rule
-(user rules from `npgrad.defvjp`) are refused at transform time, at the call.
+A recursive call's tangent is the function's own generated JVP along each varying argument
+(`rt.jvp_call`, transforms/recursion.py). Functions with only a reverse-mode rule (user
+rules from `npgrad.defvjp`) are refused at transform time, at the call.
 """
 
 from __future__ import annotations
@@ -43,9 +44,9 @@ from .containers import Static
 from .inline import NOT_NONE, instantiate
 from .lists import LIST_USE, method_call
 from .ops import SEQUENCE_LITERALS, Op, names_in
-from .recursion import RECURSIVE
+from .recursion import RECURSIVE, recursive_jvp
 from .resolve import attr_chain, canonical_path
-from .rules import DIAGONAL, JVPRule, jvp_rule, special
+from .rules import DIAGONAL, USER_JVPS, JVPRule, jvp_rule, special
 from .rules.table import PART
 from .unit import Unit
 
@@ -315,7 +316,8 @@ class _Forward:
         """An elementwise rule's tangent, broadcast to the result's shape if some operand
         that shapes the result does not appear in it (`tx1` alone for `x1 + x2`)."""
         assert op.rule is not None
-        if not op.rule.broadcasts or self.covers(tangent, op):
+        broadcasts = op.rule.broadcasts or op.func in USER_JVPS  # a user's rule: be safe
+        if not broadcasts or self.covers(tangent, op):
             return tangent
         shape = ast.Call(self.np_("shape"), [like], [])
         return ast.Call(self.np_("broadcast_to"), [tangent, shape], [])
@@ -404,18 +406,13 @@ class _Forward:
             found = jvp_rule(func)
         if found is None and op.rule is not None and op.rule.template in DIAGONAL:
             return None
+        if found is None and isinstance(func, types.FunctionType) and func in RECURSIVE:
+            found = recursive_jvp(func, self.unit, op.node)
         if found is None:
-            recursive = func in RECURSIVE if isinstance(func, types.FunctionType) else False
-            reason = (
-                f"`{op.label}` calls itself; forward mode does not differentiate recursive "
-                "functions yet"
-                if recursive
-                else f"npgrad has no forward-mode rule for `{op.label}`, and a "
-                "differentiated value flows through it"
-            )
             self.unit.error(
                 NoDerivativeError,
-                reason,
+                f"npgrad has no forward-mode rule for `{op.label}`, and a differentiated "
+                "value flows through it",
                 op.node,
                 "use reverse mode (npgrad.grad, npgrad.vjp) for this function",
             )

@@ -555,10 +555,10 @@ _AUG_TEXT = {
 
 
 def _has_rule(func: Any) -> bool:
-    """A function with a rule of its own (npgrad.defvjp) is called, not inlined."""
-    from .rules import VJPS
+    """A function with a rule of its own (npgrad.defvjp, defjvp) is called, not inlined."""
+    from .rules import FORWARD_ONLY, VJPS
 
-    return func in VJPS
+    return func in VJPS or func in FORWARD_ONLY
 
 
 def _is_signed_number(node: ast.expr) -> bool:

@@ -13,7 +13,7 @@ from npgrad.runtime import inplace as _inplace
 from .inline import const_value
 from .recursion import RECURSIVE
 from .resolve import canonical_path
-from .rules import METHODS, NONDIFF, VJPS, Rule, special
+from .rules import FORWARD_ONLY, METHODS, NONDIFF, VJPS, Rule, special
 from .unit import RESOLVED
 
 BINOPS: dict[type[ast.operator], Any] = {
@@ -94,6 +94,8 @@ def _callable_op(func: Any, node: ast.expr, args: list[ast.expr], kws: dict[str,
         return Op("rule", node, func, VJPS[func], args, kws)
     if _known(RECURSIVE, func):  # a call of a function to itself (transforms/recursion.py)
         return Op("rule", node, func, RECURSIVE[func], args, kws)
+    if _known(FORWARD_ONLY, func):  # a user's JVP only (npgrad.defjvp): refused in reverse
+        return Op("rule", node, func, FORWARD_ONLY[func], args, kws)
     if _known(NONDIFF, func):
         return Op("nondiff", node, func, None, args, kws)
     return Op("unknown", node, func, None, args, kws)
@@ -169,6 +171,8 @@ def is_pure(call: ast.Call) -> bool:
     if hasattr(func, RESOLVED):
         obj = getattr(func, RESOLVED)
         if _known(VJPS, obj) or _known(NONDIFF, obj) or _known(PURE_BUILTINS, obj):
+            return True
+        if _known(FORWARD_ONLY, obj):  # a user's rule says what it computes
             return True
         if _known(WRITES, obj):  # writes a copy (runtime/inplace.py)
             return True

@@ -21,10 +21,20 @@ from typing import Any
 from npgrad import runtime
 from npgrad.errors import UnsupportedSyntaxError
 
-from .rules.table import Rule
+from .rules.table import JVPRule, Rule
 from .unit import Unit
 
 RECURSIVE: dict[Any, Rule] = {}  # function -> the rule of its recursive calls
+RECURSIVE_JVP: dict[Any, JVPRule] = {}  # function -> the forward rule of its recursive calls
+
+
+def _define(callee: Any, kind: str, text: str) -> Any:
+    """Compile a rule template written for `callee` (in linecache, so it can be parsed)."""
+    filename = f"<npgrad recursion {kind} {callee.__module__}.{callee.__qualname__}>"
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    namespace = {callee.__name__: callee, "rt": runtime}
+    exec(compile(text, filename, "exec"), namespace)
+    return namespace[f"{callee.__name__}_{kind}"]
 
 
 def recursive_rule(callee: Any, unit: Unit, node: Any) -> Rule:
@@ -49,10 +59,36 @@ def recursive_rule(callee: Any, unit: Unit, node: Any) -> Rule:
     )
     outputs = "".join(f"rt.vjp_call({name}, g, {p!r}, {passed}), " for p in params)
     text = f"def {name}_vjp(g, ans, {', '.join(params)}):\n    return {outputs}\n"
-    filename = f"<npgrad recursion {callee.__module__}.{callee.__qualname__}>"
-    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-    namespace = {name: callee, "rt": runtime}
-    exec(compile(text, filename, "exec"), namespace)
-    rule = Rule(callee, namespace[f"{name}_vjp"], signature, False, None, False, False)
+    rule = Rule(callee, _define(callee, "vjp", text), signature, False, None, False, False)
     RECURSIVE[callee] = rule
+    return rule
+
+
+def recursive_jvp(callee: Any, unit: Unit, node: Any) -> JVPRule:
+    """The forward rule for calls of `callee` to itself: the sum over its parameters of
+    the function's own generated JVP along each one (zero tangents fold away)."""
+    if callee in RECURSIVE_JVP:
+        return RECURSIVE_JVP[callee]
+    params = inspect.signature(callee).parameters
+    name = callee.__name__
+    tangents = [f"t{p}" for p in params]
+    if set(tangents) & ({"ans", "linear"} | set(params)):
+        unit.error(
+            UnsupportedSyntaxError,
+            f"`{name}` calls itself, and its parameters' tangents would be named like its "
+            f"parameters ({', '.join(tangents)})",
+            node,
+            "rename the parameters, or write the recursion as a loop",
+        )
+    passed = ", ".join(
+        f"{p}={p}" if params[p].kind is inspect.Parameter.KEYWORD_ONLY else p for p in params
+    )
+    terms = " + ".join(f"rt.jvp_call({name}, t{p}, {p!r}, {passed})" for p in params)
+    text = f"def {name}_jvp({', '.join(tangents)}, ans, {', '.join(params)}):\n"
+    text += f"    return {terms}\n"
+    template = _define(callee, "jvp", text)
+    rule = JVPRule(
+        callee, template, RECURSIVE[callee].signature, dict(zip(params, tangents, strict=True))
+    )
+    RECURSIVE_JVP[callee] = rule
     return rule

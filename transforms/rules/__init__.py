@@ -14,10 +14,12 @@ from . import (  # noqa: F401
 )
 from .table import (
     DIAGONAL,
+    FORWARD_ONLY,
     JVP_OF,
     JVPS,
     METHODS,
     NONDIFF,
+    USER_JVPS,
     VJPS,
     JVPRule,
     Rule,
@@ -28,10 +30,12 @@ from .table import (
 
 __all__ = [
     "DIAGONAL",
+    "FORWARD_ONLY",
     "JVP_OF",
     "JVPS",
     "METHODS",
     "NONDIFF",
+    "USER_JVPS",
     "VJPS",
     "JVPRule",
     "Rule",

@@ -129,6 +129,8 @@ VJPS: dict[Any, Rule] = {}
 JVPS: dict[Any, JVPRule] = {}  # forward mode: the same keys, one template per function
 JVP_OF: dict[Any, JVPRule] = {}  # reverse rule's template -> its JVP (`jvp(of=...)`)
 DIAGONAL: set[Any] = set()  # reverse templates whose JVP is derived from them (`diagonal`)
+FORWARD_ONLY: dict[Any, Rule] = {}  # user functions with a JVP (npgrad.defjvp) and no VJP
+USER_JVPS: set[Any] = set()  # functions whose JVP is the user's: tangents broadcast to `ans`
 
 
 def jvp_rule(func: Any) -> JVPRule | None:
@@ -268,6 +270,21 @@ def jvp(
         return template
 
     return register
+
+
+def forward_only(func: Any, rule: JVPRule, results: int | bool) -> None:
+    """Make `func`, which has a user's JVP and no reverse rule, an operation forward mode
+    differentiates: a stand-in reverse rule (each parameter with a tangent has a gradient)
+    that reverse mode refuses at the call (activity.py)."""
+    params = list(rule.signature.parameters)
+    outputs = "".join("g, " if p in rule.tangents else "None, " for p in params)
+    text = f"def no_vjp(g, ans, {', '.join(params)}):\n    return ({outputs})\n"
+    filename = f"<npgrad forward-only {getattr(func, '__qualname__', func)}>"
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    namespace: dict[str, Any] = {}
+    exec(compile(text, filename, "exec"), namespace)
+    template = namespace["no_vjp"]
+    FORWARD_ONLY[func] = Rule(func, template, rule.signature, True, None, False, results)
 
 
 def diagonal(*templates: Callable[..., Any]) -> None:
