@@ -752,36 +752,47 @@ def _underlying(f: Any) -> Any:
 
 class Hessian:
     """`hessian(f)(*args)`: the forward-mode Jacobian of npgrad's generated gradient of `f`
-    (forward over reverse), shaped `arg.shape + arg.shape`; `.source` is the generated
-    forward-mode code of the gradient."""
+    (forward over reverse), shaped `arg.shape + arg.shape`. For a tuple `wrt` it is a tuple
+    of tuples, `H[i][j]` shaped `args[i].shape + args[j].shape` (JAX's layout): block `(i, j)`
+    is the forward Jacobian, with respect to argument j, of the gradient with respect to
+    argument i. `.source` shows both levels: the gradient, then forward mode over it."""
 
-    def __init__(self, f: Callable[..., Any], wrt: int | str, backend: Any, optimize: bool):
-        if isinstance(wrt, tuple | list):
-            raise ValueError("hessian takes one argument to differentiate (wrt=0 or a name)")
-        self.grad = Transformed(f, "grad", wrt, backend, optimize)
-        self.jacobian = Jacobian(self.grad, wrt, "forward", backend, optimize)
+    def __init__(self, f: Callable[..., Any], wrt: Wrt, backend: Any, optimize: bool):
+        self.wrt_is_tuple = isinstance(wrt, tuple | list)
+        self.wrt: tuple[int | str, ...] = tuple(wrt) if self.wrt_is_tuple else (wrt,)  # type: ignore[arg-type]
+        if not self.wrt:
+            raise ValueError("wrt is empty: name at least one argument to differentiate")
+        self.grads = [Transformed(f, "grad", w, backend, optimize) for w in self.wrt]
+        self.jacobians = [
+            [Jacobian(g, w, "forward", backend, optimize) for w in self.wrt] for g in self.grads
+        ]
         functools.update_wrapper(self, f, updated=())
         del self.__wrapped__
 
     @property
     def source(self) -> str:
-        return self.jacobian.source
+        parts = [g.source for g in self.grads]
+        parts += [j.source for row in self.jacobians for j in row]
+        return "\n\n".join(parts)
 
     def __call__(self, *args: Any) -> Any:
-        self.grad(*args)  # the gradient for these arguments (shapes proven): the code it runs
-        return self.jacobian(*args)
+        for g in self.grads:
+            g(*args)  # the gradient for these arguments (shapes proven): the code it runs
+        blocks = tuple(tuple(j(*args) for j in row) for row in self.jacobians)
+        return blocks if self.wrt_is_tuple else blocks[0][0]
 
 
 def hessian(
     f: Callable[..., Any] | None = None,
     *,
-    wrt: int | str = 0,
+    wrt: Wrt = 0,
     backend: Any = None,
     optimize: bool = True,
 ) -> Any:
-    """The Hessian of scalar-valued `f` with respect to one argument: forward mode over
-    npgrad's own generated gradient (one JVP of the gradient per element of the argument).
-    Nested `grad(grad(f))` works the same way for scalar functions of one number."""
+    """The Hessian of scalar-valued `f`: forward mode over npgrad's own generated gradient
+    (one JVP of the gradient per element of the argument). With a tuple `wrt`, a tuple of
+    tuples of blocks `H[i][j]`. Nested `grad(grad(f))` works for scalar functions of one
+    number."""
     if f is None:
         return lambda func: Hessian(func, wrt, backend, optimize)
     return Hessian(f, wrt, backend, optimize)

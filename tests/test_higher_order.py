@@ -108,6 +108,44 @@ def test_hessian_against_finite_differences_of_the_gradient():
         np.testing.assert_allclose(H[i], numerical_grad(component, (x, B), 0), atol=1e-7)
 
 
-def test_hessian_refuses_several_arguments():
-    with pytest.raises(ValueError, match="one argument"):
-        npgrad.hessian(mixed, wrt=(0, 1))
+def coupled(x, B):
+    return np.sum(np.sin(B @ x) * np.exp(x[0])) + np.sum(B**2 * x) / 3
+
+
+def test_hessian_of_several_arguments_against_finite_differences():
+    x, B = RNG.normal(size=3), RNG.normal(size=(2, 3))
+    H = npgrad.hessian(coupled, wrt=(0, 1))(x, B)
+    assert [[b.shape for b in row] for row in H] == [[(3, 3), (3, 2, 3)], [(2, 3, 3), (2, 3, 2, 3)]]
+    args = (x, B)
+    for i in range(2):
+        g = npgrad.grad(coupled, wrt=i)
+        for j in range(2):
+            for k in np.ndindex(args[i].shape):
+
+                def component(x, B, i=i, k=k):
+                    return g(x, B)[k]
+
+                np.testing.assert_allclose(
+                    H[i][j][k], numerical_grad(component, args, j), atol=1e-7
+                )
+    # the blocks are transposes of each other (symmetry of second derivatives)
+    np.testing.assert_allclose(H[0][1], np.moveaxis(H[1][0], -1, 0), atol=1e-12)
+
+
+def test_hessian_of_a_quadratic_form_in_two_arguments():
+    A = RNG.normal(size=(3, 4))
+
+    def bilinear(x, y):
+        return x @ A @ y + np.sum(x**2)
+
+    x, y = RNG.normal(size=3), RNG.normal(size=4)
+    (hxx, hxy), (hyx, hyy) = npgrad.hessian(bilinear, wrt=("x", "y"))(x, y)
+    np.testing.assert_allclose(hxx, 2 * np.eye(3), atol=1e-14)  # closed forms
+    np.testing.assert_allclose(hxy, A, atol=1e-14)
+    np.testing.assert_allclose(hyx, A.T, atol=1e-14)
+    np.testing.assert_allclose(hyy, np.zeros((4, 4)), atol=1e-14)
+
+
+def test_hessian_source_shows_both_levels():
+    source = npgrad.hessian(tanh_layer).source
+    assert source.index("def grad_tanh_layer(x):") < source.index("def jvp_grad_tanh_layer(")
