@@ -83,15 +83,25 @@ class Transformed:
         del self.__wrapped__  # a gradient is not a wrapper of its primal: keep inspect honest
         self.__name__ = f"{kind}_{getattr(primal, '__name__', 'f')}"
 
-    def _func(self) -> Callable[..., Any]:
-        return self.primal.function if isinstance(self.primal, Transformed) else self.primal
+    def _func(self, spec: Any = None) -> Callable[..., Any]:
+        """The function to transform: the user's, or for npgrad's own output (higher
+        derivatives) the primal's variant made for the same arguments (`spec[3]`), so that
+        code specialized for other shapes is never differentiated for these."""
+        if not isinstance(self.primal, Transformed):
+            return self.primal
+        if spec is None:
+            return self.primal.function
+        inner = self.primal._specialized.get(spec[3])
+        if inner is None or inner.bindings and inner.stale():
+            inner = self.primal._build(spec[3])
+        return inner.function
 
     def _build(self, spec: Any = None) -> Compiled:
         from npgrad.transforms.emit import compile_unit
         from npgrad.transforms.pipeline import run
         from npgrad.transforms.unit import Unit
 
-        func = self._func()
+        func = self._func(spec)
         key = (func, self.kind, self.wrt, self.wrt_is_tuple, self.backend, self.optimize, spec)
         with _LOCK:
             compiled = _CACHE.get(key)
@@ -100,7 +110,7 @@ class Transformed:
                     func, self.wrt, self.wrt_is_tuple, self.kind, self.optimize, self.backend
                 )
                 if spec is not None:
-                    unit.trees, unit.passed, unit.arg_shapes = map(dict, spec)
+                    unit.trees, unit.passed, unit.arg_shapes = map(dict, spec[:3])
                 unit = run(unit)
                 params = inspect.signature(func).parameters
                 names = list(params)
@@ -165,7 +175,10 @@ class Transformed:
         ]
         shapes = [(names[i], shape_key(v)) for i, v in enumerate(args[: len(names)])]
         shapes += [(k, shape_key(v)) for k, v in kwargs.items() if k in names]  # not tangents
-        return tuple(trees), tuple(passed), tuple(s for s in shapes if s[1] is not None)
+        spec = tuple(trees), tuple(passed), tuple(s for s in shapes if s[1] is not None)
+        if isinstance(self.primal, Transformed):  # and the variant of the code it differentiates
+            return (*spec, self.primal._spec(args, kwargs))
+        return spec
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.follow and (found := backends.backend_of(args, kwargs)) != self.backend:

@@ -122,7 +122,7 @@ def test_hessian_of_several_arguments_against_finite_differences():
         for j in range(2):
             for k in np.ndindex(args[i].shape):
 
-                def component(x, B, i=i, k=k):
+                def component(x, B, g=g, k=k):
                     return g(x, B)[k]
 
                 np.testing.assert_allclose(
@@ -149,3 +149,33 @@ def test_hessian_of_a_quadratic_form_in_two_arguments():
 def test_hessian_source_shows_both_levels():
     source = npgrad.hessian(tanh_layer).source
     assert source.index("def grad_tanh_layer(x):") < source.index("def jvp_grad_tanh_layer(")
+
+
+def test_derivative_of_a_gradient_uses_the_variant_for_these_arguments():
+    """The gradient is specialized per argument shapes (size-1 dimensions decide which
+    unbroadcasts are dropped); differentiating it again must not reuse a variant made
+    for other shapes (it once reused the last one and failed, or could be wrong)."""
+
+    def f(x, w):
+        return np.sum(np.sin(x * w) * w)
+
+    g = npgrad.grad(f, wrt=1)
+    x = np.array([0.3, 0.2, 0.1])
+    g(x, np.array([0.5, 1.0, 2.0]))  # a variant for w without size-1 dimensions
+    for w in (np.array([0.7]), np.array([0.5, 1.0, 2.0])):
+        J = npgrad.jacobian(g, wrt=1, mode="forward")(x, w)
+        np.testing.assert_allclose(J, numerical_jacobian(g, (x, w), 1), atol=1e-7)
+        H = npgrad.hessian(f, wrt=1)(x, w)
+        np.testing.assert_allclose(H, numerical_jacobian(g, (x, w), 1), atol=1e-7)
+
+
+def numerical_jacobian(f, args, i, eps=1e-6):
+    x = np.asarray(args[i], dtype=float)
+    columns = []
+    for k in range(x.size):
+        e = np.zeros(x.size)
+        e[k] = eps
+        plus = [*args[:i], x + e.reshape(x.shape), *args[i + 1 :]]
+        minus = [*args[:i], x - e.reshape(x.shape), *args[i + 1 :]]
+        columns.append((np.asarray(f(*plus)) - np.asarray(f(*minus))) / (2 * eps))
+    return np.stack(columns, -1).reshape(np.shape(f(*args)) + x.shape)
