@@ -18,7 +18,7 @@ from npgrad.pytree import is_namedtuple, leaves, shape_key, structure
 
 Wrt: TypeAlias = int | str | Sequence[int | str]
 
-_LOCK = threading.Lock()
+_LOCK = threading.RLock()  # re-entered when a function calls a gradient npgrad made
 _MISSING = object()
 
 

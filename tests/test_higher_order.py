@@ -179,3 +179,57 @@ def numerical_jacobian(f, args, i, eps=1e-6):
         minus = [*args[:i], x - e.reshape(x.shape), *args[i + 1 :]]
         columns.append((np.asarray(f(*plus)) - np.asarray(f(*minus))) / (2 * eps))
     return np.stack(columns, -1).reshape(np.shape(f(*args)) + x.shape)
+
+
+# ----- gradients npgrad made, called inside a differentiated function ----------------------
+
+
+def spring_energy(x, k):
+    r = x[1:] - x[:-1]
+    return np.sum(k * (r - 1.0) ** 2) + 0.1 * np.sum(np.cos(x))
+
+
+spring_force = npgrad.grad(spring_energy)  # minus the force, as a function of positions
+spring_value_and_force = npgrad.value_and_grad(spring_energy)
+X4 = np.array([0.3, 1.0, 2.5, 3.1])
+K3 = np.array([1.0, 2.0, 0.5])
+F_OBS = np.array([0.1, -0.2, 0.3, 0.0])
+
+
+def force_matching(k, x, f_obs):  # fit spring constants to observed forces
+    f = -spring_force(x, k)
+    return np.sum((f - f_obs) ** 2)
+
+
+def energy_times_force(k, x):
+    e, g = spring_value_and_force(x, k)
+    return e * np.sum(g**2)
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+@pytest.mark.parametrize("wrt", [0, 1])
+def test_gradient_called_inside_a_differentiated_function(wrt, mode):
+    got = npgrad.grad(force_matching, wrt=wrt, mode=mode)(K3, X4, F_OBS)
+    np.testing.assert_allclose(got, numerical_grad(force_matching, (K3, X4, F_OBS), wrt), atol=1e-7)
+
+
+def test_value_and_grad_called_inside():
+    got = npgrad.grad(energy_times_force)(K3, X4)
+    np.testing.assert_allclose(got, numerical_grad(energy_times_force, (K3, X4), 0), atol=1e-7)
+
+
+def test_the_inner_gradient_is_inlined_with_its_lines():
+    source = npgrad.grad(force_matching).source
+    assert "spring_force" not in source.split("def grad_force_matching")[1].split("# grad of")[0]
+    assert "# grad of: f = -spring_force(x, k)" in source
+    assert "np_1" not in source and "rt_1" not in source  # one NumPy, one runtime
+
+
+def test_a_hessian_object_inside_is_refused_with_what_to_do():
+    H = npgrad.hessian(spring_energy)
+
+    def uses_hessian(k, x):
+        return np.sum(H(x, k))
+
+    with pytest.raises(npgrad.NoDerivativeError, match="call a grad of the function instead"):
+        npgrad.grad(uses_hessian)(K3, X4)

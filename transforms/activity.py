@@ -281,7 +281,13 @@ def _check_op(unit: Unit, op: Op) -> None:
             "use NumPy functions npgrad knows (`npgrad rules` lists them), or compute this "
             "value from inputs that are not differentiated"
         )
-        if isinstance(op.func, types.FunctionType):
+        if type(op.func).__module__ == "npgrad.api":  # a Jacobian, Hessian, vjp function
+            hint = (
+                "npgrad differentiates through gradients it made (npgrad.grad, "
+                "npgrad.value_and_grad) called here, not through jacobian, hessian or vjp "
+                "objects: call a grad of the function instead"
+            )
+        elif isinstance(op.func, types.FunctionType):
             hint = (
                 f"npgrad does not transform calls to your own functions yet: write the body "
                 f"of `{op.func.__name__}` inline here"
@@ -430,6 +436,8 @@ def _check_mutation(
 
 
 def _describe(op: Op) -> str:
+    if type(op.func).__module__ == "npgrad.api":
+        return f"`{op.func!r}`"
     if op.func is not None:
         return f"`{op.label}`"
     node = op.node

@@ -173,6 +173,13 @@ def _default(value: Any, caller: Unit) -> ast.expr:
     return node
 
 
+def _same_module(cell: Any, name: str) -> bool:
+    try:
+        return cell.cell_contents is sys.modules.get(name)
+    except ValueError:  # an empty cell
+        return False
+
+
 def _bind_foreign_globals(fdef: ast.FunctionDef, callee: types.FunctionType, caller: Unit) -> None:
     """Free names of a callee from another module are read through that module (live);
     names from the callee's closure are read through the callee's own cells."""
@@ -188,7 +195,11 @@ def _bind_foreign_globals(fdef: ast.FunctionDef, callee: types.FunctionType, cal
                     continue
                 if node.id in (caller.np, caller.rt) and hasattr(node, RESOLVED):
                     continue  # canonical NumPy spelling, bound by the generated code
-                if node.id in cells:
+                if node.id in cells and _same_module(cells[node.id], "numpy"):
+                    new = ast.Name(caller.np, ast.Load())  # a gradient npgrad generated
+                elif node.id in cells and _same_module(cells[node.id], "npgrad.runtime"):
+                    new = ast.Name(caller.rt, ast.Load())
+                elif node.id in cells:
                     alias = caller.names.fresh(node.id)
                     caller.cells[alias] = cells[node.id]
                     new: ast.expr = ast.Name(alias, ast.Load())

@@ -179,7 +179,7 @@ class _Normalizer(LoopLowering, ComprehensionLowering, WriteLowering):
             written = self.out_argument(node)  # `np.exp(x, out=buf)` (transforms/writes.py)
             if written is not None:
                 return written
-            callee = getattr(node.func, RESOLVED, None)
+            callee = _generated(getattr(node.func, RESOLVED, None))
             if can_inline(callee) and not _has_rule(callee):
                 inlined_result = self.inline(node, callee)
                 if inlined_result is not None:
@@ -552,6 +552,19 @@ _AUG_TEXT = {
     ast.FloorDiv: "//=",
     ast.Mod: "%=",
 }
+
+
+def _generated(callee: Any) -> Any:
+    """A gradient npgrad made (`force = npgrad.grad(energy)`, called inside the function):
+    its generated code, the variant for any argument shapes, inlined like a helper."""
+    from npgrad.api import Transformed
+
+    if isinstance(callee, Transformed):
+        compiled = callee._specialized.get(None)
+        if compiled is None or compiled.bindings and compiled.stale():
+            compiled = callee._build(None)
+        return compiled.function
+    return callee
 
 
 def _has_rule(func: Any) -> bool:
