@@ -202,8 +202,8 @@ class Transformed:
             if exc.location is not None or compiled.return_location is None:
                 raise
             raise NonScalarOutputError(exc.message, compiled.return_location, exc.hint) from None
-        if self.wrt_is_tuple and len(self.wrt) > 1 or trees:
-            result = _distinct(result, self.kind)
+        if (self.wrt_is_tuple and len(self.wrt) > 1 or trees) and self.kind != "vjp_split":
+            result = _distinct(result, self.kind)  # (a vjp_split generator: in VJPFunction)
         return result
 
     def variant(self, backend: str) -> Transformed:
@@ -604,16 +604,29 @@ def jvp(
 
 class VJPFunction:
     """`vjp_fn(g)`: the cotangents of the primals, one per primal (None for arguments that
-    are not floating point); `.source` is the generated reverse-mode code."""
+    are not floating point); `.source` is the generated reverse-mode code. The first call
+    resumes the sweep `vjp` started (a generator stopped after the forward sweep, holding
+    what the reverse sweep reads); later calls run the VJP, forward sweep included."""
 
-    def __init__(self, transformed: Transformed | None, primals: tuple[Any, ...], value: Any):
+    def __init__(
+        self,
+        transformed: Transformed | None,
+        primals: tuple[Any, ...],
+        value: Any,
+        sweep: Any = None,
+        split: Transformed | None = None,
+    ):
         self.transformed, self.primals, self.value = transformed, primals, value
+        self.sweep = sweep  # the suspended generator of the kind "vjp_split" code, or None
+        self.split = split  # the Transformed that made it
 
     @property
     def source(self) -> str:
+        """The code of the first call (the generator); later calls run the same sweeps
+        from `npgrad.jacobian(f).source`'s kind, the cotangent passed as a parameter."""
         if self.transformed is None:
             raise ValueError("no argument is floating point: there is nothing to differentiate")
-        return self.transformed.source
+        return (self.split or self.transformed).source
 
     def __call__(self, g: Any) -> tuple[Any, ...]:
         if np.shape(g) != np.shape(self.value):
@@ -622,10 +635,20 @@ class VJPFunction:
                 f"{np.shape(self.value)}"
             )
         out: list[Any] = [None] * len(self.primals)
-        if self.transformed is not None:
+        if self.transformed is None:
+            return tuple(out)
+        sweep, self.sweep = self.sweep, None
+        if sweep is not None:
+            try:
+                sweep.send(g)
+            except StopIteration as stop:
+                grads = _distinct(stop.value[1], "vjp")
+            else:
+                raise AssertionError("the generated VJP yields once")
+        else:
             grads = self.transformed(*self.primals, npgrad_cotangent=g)
-            for i, gi in zip(self.transformed.wrt, grads, strict=True):
-                out[i] = gi  # type: ignore[index]
+        for i, gi in zip(self.transformed.wrt, grads, strict=True):
+            out[i] = gi  # type: ignore[index]
         return tuple(out)
 
 
@@ -633,12 +656,18 @@ def vjp(
     f: Callable[..., Any], *primals: Any, backend: Any = None, optimize: bool = True
 ) -> tuple[Any, VJPFunction]:
     """Reverse mode: `(f(*primals), vjp_fn)` where `vjp_fn(g)` gives `g @ J` for every
-    primal, as a tuple (None for primals that are not floating point). Each call of
-    `vjp_fn` runs the generated code (forward sweep and reverse sweep) once."""
-    value = f(*primals)
+    primal, as a tuple (None for primals that are not floating point). `vjp` runs the
+    forward sweep once and keeps what the reverse sweep needs: the first `vjp_fn` call runs
+    only the reverse sweep; each later call runs the whole VJP again."""
     wrt = tuple(i for i, p in enumerate(primals) if _is_floating(p))
-    transformed = _transformed(f, "vjp", wrt, backend, optimize) if wrt else None
-    return value, VJPFunction(transformed, primals, value)
+    if not wrt:
+        value = f(*primals)
+        return value, VJPFunction(None, primals, value)
+    split = _transformed(f, "vjp_split", wrt, backend, optimize)
+    sweep = split(*primals)
+    value = next(sweep)
+    transformed = _transformed(f, "vjp", wrt, backend, optimize)
+    return value, VJPFunction(transformed, primals, value, sweep, split)
 
 
 class Jacobian:

@@ -305,6 +305,39 @@ def test_vjp_against_finite_differences():
     assert "npgrad_cotangent" in vjp_fn.source
 
 
+FORWARD_RUNS: list[int] = []
+
+
+def counted_rnn(x, W):
+    FORWARD_RUNS.append(1)  # a side effect: stays in the forward sweep
+    h = x
+    for _ in range(3):
+        h = np.tanh(W @ h)
+    return h * 2
+
+
+def test_vjp_runs_the_forward_sweep_once_for_its_first_call():
+    x, W = RNG.normal(size=3), RNG.normal(size=(3, 3))
+    FORWARD_RUNS.clear()
+    value, vjp_fn = npgrad.vjp(counted_rnn, x, W)
+    np.testing.assert_allclose(value, np.tanh(W @ np.tanh(W @ np.tanh(W @ x))) * 2)
+    assert len(FORWARD_RUNS) == 1  # the value came from the generated forward sweep
+    g = RNG.normal(size=3)
+    first = vjp_fn(g)
+    assert len(FORWARD_RUNS) == 1  # the first call only ran the reverse sweep
+    second = vjp_fn(g)  # later calls run the whole VJP again, with the same result
+    assert len(FORWARD_RUNS) == 2
+    for a, b in zip(first, second, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-14)
+
+    def weighted(x, W):
+        return np.sum(counted_rnn(x, W) * g)
+
+    for i in range(2):
+        np.testing.assert_allclose(first[i], numerical_grad(weighted, (x, W), i), atol=1e-8)
+    assert "(yield " in vjp_fn.source
+
+
 def test_forward_equals_reverse_through_vjp_and_jvp():
     """<g, J t> computed by jvp and by vjp agree (the dot-product test)."""
     W, x = RNG.normal(size=(4, 3)), RNG.normal(size=3)

@@ -43,6 +43,7 @@ def header(unit: Unit) -> str:
     what = {
         "grad": "gradient",
         "vjp": "vector-Jacobian product",
+        "vjp_split": "vector-Jacobian product (yields the value, is sent the cotangent)",
         "jvp": "Jacobian-vector product (forward mode)",
     }.get(unit.kind, "value and gradient")
     wrt = ", ".join(unit.wrt_names)

@@ -432,15 +432,16 @@ def reverse(unit: Unit) -> Unit:
     sweep.multi = {n for n, c in stores.items() if c > 1}
     sweep.writing = has_writes(forward)
     result = unit.result
+    given = unit.kind in ("vjp", "vjp_split")  # the output's adjoint is given
     if result in unit.active:
         d = sweep.adj_name(result)
         sweep.adjoint[result] = d
-        if unit.kind == "vjp":  # the output's adjoint is given: `npgrad_cotangent`
+        if given:  # `npgrad_cotangent`: a parameter, or sent into the generator (split)
             seed = ast.Call(sweep.rt_("cotangent"), [_name(COTANGENT), _name(result)], [])
         else:
             seed = ast.Call(sweep.rt_("seed"), [_name(result)], [])
         sweep.assign(d, seed)
-    elif result and unit.kind != "vjp":  # nothing to differentiate; still must be a scalar
+    elif result and not given:  # nothing to differentiate; still must be a scalar
         check = ast.Expr(ast.Call(sweep.rt_("check_scalar"), [_name(result)], []))
         setattr(check, SOURCE_LINE, getattr(unit.body[-1], SOURCE_LINE, None))
         sweep.out.append(check)
@@ -458,7 +459,7 @@ def reverse(unit: Unit) -> Unit:
         grads[0] if len(unit.wrt) == 1 and not unit.wrt_is_tuple else ast.Tuple(grads, ast.Load())
     )
     forward_value: list[ast.stmt] = []
-    if unit.kind == "value_and_grad":
+    if unit.kind in ("value_and_grad", "vjp_split"):
         returned: ast.expr = _name(result) if result else unit.body[-1].value  # type: ignore[assignment]
         if result and has_loops(forward):  # the reversed loops restore earlier values
             kept = unit.names.fresh(f"{result}_value")
@@ -468,12 +469,15 @@ def reverse(unit: Unit) -> Unit:
     for st in [*forward, *forward_value]:
         setattr(st, FORWARD, True)  # transforms/inplace.py tells the sweeps apart
     body = [*forward, *forward_value, *sweep.out, ast.Return(value)]
+    if unit.kind == "vjp_split":  # a generator: yields the value, is sent the cotangent
+        sent = ast.Assign([ast.Name(COTANGENT, ast.Store())], ast.Yield(returned))
+        body = [*forward, *forward_value, sent, *sweep.out, ast.Return(value)]
     args = unit.tree.args
     if unit.kind == "vjp":
         args = copy.deepcopy(args)
         args.kwonlyargs.append(ast.arg(COTANGENT))
         args.kw_defaults.append(None)
-    prefix = unit.kind if unit.kind in ("grad", "vjp") else "value_and_grad"
+    prefix = {"grad": "grad", "vjp": "vjp", "vjp_split": "vjp"}.get(unit.kind, "value_and_grad")
     fdef = ast.FunctionDef(f"{prefix}_{unit.name}", args, body, [], None, None)
     unit.out = ast.Module([fdef], [])
     return unit
