@@ -188,6 +188,20 @@ def test_tanh_derivatives(tmp_path: Path) -> None:
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+# ----- force_matching.py -----------------------------------------------------------------
+
+
+def test_force_matching() -> None:
+    """Its gradient goes through npgrad's own gradient (the forces): the script compares it
+    with finite differences of the loss; here the fit must recover the stiffnesses."""
+    out = run_script(EXAMPLES / "force_matching.py")
+    assert "gradient matches finite differences: True" in out
+    first, last = floats(rf"^loss: ({NUMBER}) -> ({NUMBER})$", out)
+    assert first > 1.0 and last < 0.01
+    (error,) = floats(rf"^largest error in k: ({NUMBER})$", out)
+    assert error < 0.05  # the observed forces carry noise of 0.01
+
+
 # ----- benchmarks/bench_hessian.py -------------------------------------------------------
 
 
