@@ -37,6 +37,12 @@ def _define(callee: Any, kind: str, text: str) -> Any:
     return namespace[f"{callee.__name__}_{kind}"]
 
 
+def _passed(params: Any) -> str:
+    """The call's arguments, as the function's own parameters: `x, n, scale=scale`."""
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    return ", ".join(f"{p}={p}" if params[p].kind is keyword else p for p in params)
+
+
 def recursive_rule(callee: Any, unit: Unit, node: Any) -> Rule:
     """The rule for calls of `callee` to itself (made once per function)."""
     if callee in RECURSIVE:
@@ -54,9 +60,7 @@ def recursive_rule(callee: Any, unit: Unit, node: Any) -> Rule:
             node,
             "rename the parameter, or write the recursion as a loop",
         )
-    passed = ", ".join(
-        f"{p}={p}" if params[p].kind is inspect.Parameter.KEYWORD_ONLY else p for p in params
-    )
+    passed = _passed(params)
     outputs = "".join(f"rt.vjp_call({name}, g, {p!r}, {passed}), " for p in params)
     text = f"def {name}_vjp(g, ans, {', '.join(params)}):\n    return {outputs}\n"
     rule = Rule(callee, _define(callee, "vjp", text), signature, False, None, False, False)
@@ -80,9 +84,7 @@ def recursive_jvp(callee: Any, unit: Unit, node: Any) -> JVPRule:
             node,
             "rename the parameters, or write the recursion as a loop",
         )
-    passed = ", ".join(
-        f"{p}={p}" if params[p].kind is inspect.Parameter.KEYWORD_ONLY else p for p in params
-    )
+    passed = _passed(params)
     terms = " + ".join(f"rt.jvp_call({name}, t{p}, {p!r}, {passed})" for p in params)
     text = f"def {name}_jvp({', '.join(tangents)}, ans, {', '.join(params)}):\n"
     text += f"    return {terms}\n"
