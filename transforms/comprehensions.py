@@ -174,6 +174,16 @@ def _outer_names(fdef: ast.AST) -> set[str]:
     return found
 
 
+def scope_bound(node: ast.AST) -> set[str]:
+    """The names a lambda or comprehension binds itself (targets, a lambda's parameters)."""
+    bound = {
+        n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
+    if isinstance(node, ast.Lambda):
+        bound |= {a.arg for a in node.args.args + node.args.kwonlyargs}
+    return bound
+
+
 class _Rename(ast.NodeTransformer):
     """Rename variables inside a comprehension, leaving nested scopes that rebind them."""
 
@@ -186,11 +196,7 @@ class _Rename(ast.NodeTransformer):
         return node
 
     def _scoped(self, node: ast.AST) -> ast.AST:
-        bound = {
-            n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
-        }
-        if isinstance(node, ast.Lambda):
-            bound |= {a.arg for a in node.args.args + node.args.kwonlyargs}
+        bound = scope_bound(node)
         inner = _Rename({k: v for k, v in self.mapping.items() if k not in bound})
         return inner.generic_visit(node)
 

@@ -25,7 +25,7 @@ from npgrad.errors import NonScalarOutputError, TransformError, UnsupportedSynta
 
 from .blocks import PHI
 from .calls import can_inline, inlined
-from .comprehensions import ComprehensionLowering
+from .comprehensions import ComprehensionLowering, scope_bound
 from .inline import const_value
 from .loops import LoopLowering
 from .recursion import recursive_rule
@@ -627,11 +627,7 @@ class _RenameLoads(ast.NodeTransformer):
         return node
 
     def _scoped(self, node: ast.AST) -> ast.AST:
-        bound = {
-            n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
-        }
-        if isinstance(node, ast.Lambda):
-            bound |= {a.arg for a in node.args.args + node.args.kwonlyargs}
+        bound = scope_bound(node)
         inner = _RenameLoads({k: v for k, v in self.version.items() if k not in bound})
         for field, value in ast.iter_fields(node):
             if isinstance(value, ast.AST):
