@@ -34,11 +34,6 @@ def fft(g, ans, a, n=None, axis=-1, norm=None):
     )
 
 
-@jvp(of=fft)
-def fft_jvp(ta, ans, a, n=None, axis=-1, norm=None):
-    return linear(ta)
-
-
 @vjp(np.fft.ifft)
 def ifft(g, ans, a, n=None, axis=-1, norm=None):
     return (
@@ -46,11 +41,6 @@ def ifft(g, ans, a, n=None, axis=-1, norm=None):
         if n is None and axis == -1 and norm is None
         else rt.ifft_vjp(g, a, n, axis, norm)
     )
-
-
-@jvp(of=ifft)
-def ifft_jvp(ta, ans, a, n=None, axis=-1, norm=None):
-    return linear(ta)
 
 
 @vjp(np.fft.fft2)
@@ -62,11 +52,6 @@ def fft2(g, ans, a, s=None, axes=(-2, -1), norm=None):
     )
 
 
-@jvp(of=fft2)
-def fft2_jvp(ta, ans, a, s=None, axes=(-2, -1), norm=None):
-    return linear(ta)
-
-
 @vjp(np.fft.ifft2)
 def ifft2(g, ans, a, s=None, axes=(-2, -1), norm=None):
     return (
@@ -74,11 +59,6 @@ def ifft2(g, ans, a, s=None, axes=(-2, -1), norm=None):
         if s is None and norm is None
         else rt.ifftn_vjp(g, a, s, axes, norm)
     )
-
-
-@jvp(of=ifft2)
-def ifft2_jvp(ta, ans, a, s=None, axes=(-2, -1), norm=None):
-    return linear(ta)
 
 
 @vjp(np.fft.fftn)
@@ -90,11 +70,6 @@ def fftn(g, ans, a, s=None, axes=None, norm=None):
     )
 
 
-@jvp(of=fftn)
-def fftn_jvp(ta, ans, a, s=None, axes=None, norm=None):
-    return linear(ta)
-
-
 @vjp(np.fft.ifftn)
 def ifftn(g, ans, a, s=None, axes=None, norm=None):
     return (
@@ -102,11 +77,6 @@ def ifftn(g, ans, a, s=None, axes=None, norm=None):
         if s is None and axes is None and norm is None
         else rt.ifftn_vjp(g, a, s, axes, norm)
     )
-
-
-@jvp(of=ifftn)
-def ifftn_jvp(ta, ans, a, s=None, axes=None, norm=None):
-    return linear(ta)
 
 
 @vjp(np.fft.rfft)
@@ -118,11 +88,6 @@ def rfft(g, ans, a, n=None, axis=-1, norm=None):
     )
 
 
-@jvp(of=rfft)
-def rfft_jvp(ta, ans, a, n=None, axis=-1, norm=None):
-    return linear(ta)
-
-
 @vjp(np.fft.irfft)
 def irfft(g, ans, a, n=None, axis=-1, norm=None):
     return (
@@ -130,11 +95,6 @@ def irfft(g, ans, a, n=None, axis=-1, norm=None):
         if n is None and axis == -1 and norm is None
         else rt.irfft_vjp(g, a, n, axis, norm)
     )
-
-
-@jvp(of=irfft)
-def irfft_jvp(ta, ans, a, n=None, axis=-1, norm=None):
-    return linear(ta)
 
 
 @vjp(np.fft.rfft2)
@@ -146,11 +106,6 @@ def rfft2(g, ans, a, s=None, axes=(-2, -1), norm=None):
     )
 
 
-@jvp(of=rfft2)
-def rfft2_jvp(ta, ans, a, s=None, axes=(-2, -1), norm=None):
-    return linear(ta)
-
-
 @vjp(np.fft.irfft2)
 def irfft2(g, ans, a, s=None, axes=(-2, -1), norm=None):
     return (
@@ -158,11 +113,6 @@ def irfft2(g, ans, a, s=None, axes=(-2, -1), norm=None):
         if s is None and norm is None
         else rt.irfftn_vjp(g, a, s, axes, norm)
     )
-
-
-@jvp(of=irfft2)
-def irfft2_jvp(ta, ans, a, s=None, axes=(-2, -1), norm=None):
-    return linear(ta)
 
 
 @vjp(np.fft.rfftn)
@@ -174,11 +124,6 @@ def rfftn(g, ans, a, s=None, axes=None, norm=None):
     )
 
 
-@jvp(of=rfftn)
-def rfftn_jvp(ta, ans, a, s=None, axes=None, norm=None):
-    return linear(ta)
-
-
 @vjp(np.fft.irfftn)
 def irfftn(g, ans, a, s=None, axes=None, norm=None):
     return (
@@ -186,11 +131,6 @@ def irfftn(g, ans, a, s=None, axes=None, norm=None):
         if s is None and axes is None and norm is None
         else rt.irfftn_vjp(g, a, s, axes, norm)
     )
-
-
-@jvp(of=irfftn)
-def irfftn_jvp(ta, ans, a, s=None, axes=None, norm=None):
-    return linear(ta)
 
 
 @vjp(np.fft.hfft)
@@ -202,11 +142,6 @@ def hfft(g, ans, a, n=None, axis=-1, norm=None):
     )
 
 
-@jvp(of=hfft)
-def hfft_jvp(ta, ans, a, n=None, axis=-1, norm=None):
-    return linear(ta)
-
-
 @vjp(np.fft.ihfft)
 def ihfft(g, ans, a, n=None, axis=-1, norm=None):
     return (
@@ -216,19 +151,9 @@ def ihfft(g, ans, a, n=None, axis=-1, norm=None):
     )
 
 
-@jvp(of=ihfft)
-def ihfft_jvp(ta, ans, a, n=None, axis=-1, norm=None):
-    return linear(ta)
-
-
 @vjp(np.fft.fftshift)
 def fftshift(g, ans, x, axes=None):
     return np.fft.ifftshift(g) if axes is None else np.fft.ifftshift(g, axes)
-
-
-@jvp(of=fftshift)
-def fftshift_jvp(tx, ans, x, axes=None):
-    return linear(tx)
 
 
 @vjp(np.fft.ifftshift)
@@ -236,9 +161,26 @@ def ifftshift(g, ans, x, axes=None):
     return np.fft.fftshift(g) if axes is None else np.fft.fftshift(g, axes)
 
 
-@jvp(of=ifftshift)
-def ifftshift_jvp(tx, ans, x, axes=None):
+# ----- forward mode: each transform is linear, its tangent is the same call on the tangent --
+
+
+def transform_jvp(ta, ans, a, n=None, axis=-1, norm=None):
+    return linear(ta)
+
+
+def transform_nd_jvp(ta, ans, a, s=None, axes=None, norm=None):
+    return linear(ta)
+
+
+def shift_jvp(tx, ans, x, axes=None):
     return linear(tx)
 
+
+for _rule in (fft, ifft, rfft, irfft, hfft, ihfft):
+    jvp(of=_rule)(transform_jvp)
+for _rule in (fft2, ifft2, fftn, ifftn, rfft2, irfft2, rfftn, irfftn):
+    jvp(of=_rule)(transform_nd_jvp)
+for _rule in (fftshift, ifftshift):
+    jvp(of=_rule)(shift_jvp)
 
 nondiff(np.fft.fftfreq, np.fft.rfftfreq)
