@@ -162,6 +162,39 @@ def prod_vjp(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     return unreduce(g, x, axis, keepdims) * back
 
 
+def prod_vjp_tangent(g: Any, x: Any, t: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """The derivative of `prod_vjp(g, x, axis, keepdims)` in x along `t`: `g` times, for
+    each element, the sum over the other elements i of t_i times the product of the rest.
+    The Hessian of a product is symmetric, so this is also its adjoint with respect to x
+    for the cotangent `t`. Exact where x has zeros: the exclusive products from both ends
+    and their derivatives, by the product rule one element at a time."""
+    x = np.asarray(x)
+    t = np.broadcast_to(t, x.shape)
+    nd = x.ndim
+    axes = (
+        tuple(range(nd))
+        if axis is None
+        else tuple(a % nd for a in ((axis,) if np.ndim(axis) == 0 else axis))
+    )
+    rest = tuple(i for i in range(nd) if i not in axes)
+    moved = np.transpose(x, rest + axes)
+    flat = np.reshape(moved, moved.shape[: len(rest)] + (-1,))
+    tflat = np.reshape(np.transpose(t, rest + axes), flat.shape)
+    n = flat.shape[-1]
+    dtype = np.result_type(flat, tflat)
+    left, dleft = np.ones(flat.shape, dtype), np.zeros(flat.shape, dtype)
+    right, dright = np.ones(flat.shape, dtype), np.zeros(flat.shape, dtype)
+    for j in range(1, n):  # left[j] = prod x[:j]; right[n-1-j] = prod x[n-j:]
+        left[..., j] = left[..., j - 1] * flat[..., j - 1]
+        i, k = j - 1, n - j  # the element joining each product
+        dleft[..., j] = dleft[..., i] * flat[..., i] + left[..., i] * tflat[..., i]
+        right[..., k - 1] = right[..., k] * flat[..., k]
+        dright[..., k - 1] = dright[..., k] * flat[..., k] + right[..., k] * tflat[..., k]
+    others = np.reshape(dleft * right + left * dright, moved.shape)
+    back = np.transpose(others, np.argsort(rest + axes))
+    return unreduce(g, x, axis, keepdims) * back
+
+
 # ----- products -------------------------------------------------------------------
 
 

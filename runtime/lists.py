@@ -56,6 +56,15 @@ class GradList(list):
         g = self[k]
         return np.zeros_like(like) if g is None else g
 
+    def stacked(self, like: Any) -> Any:
+        """The entries as one array shaped like `like` (zeros where an entry is None): the
+        adjoint of the parts in `add_parts`, when a gradient is differentiated again."""
+        out = np.zeros_like(like)
+        for k, g in enumerate(self):
+            if g is not None:
+                out[k] = g
+        return out
+
     def pop_into(self, other: GradList) -> None:
         """The reverse of `hs.extend(other)`: the last len(other) entries move into `other`."""
         n = len(other)

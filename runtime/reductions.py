@@ -25,6 +25,9 @@ __all__ = [
     "norm_vjp",
     "vector_norm_vjp",
     "matrix_norm_vjp",
+    "norm_vjp_tangent",
+    "vector_norm_vjp_tangent",
+    "matrix_norm_vjp_tangent",
 ]
 
 
@@ -328,3 +331,70 @@ def norm_vjp(g: Any, ans: Any, x: Any, ord: Any = None, axis: Any = None, keepdi
     if len(axes) == 1:
         return vector_norm_vjp(g, ans, x, ord, axes, keepdims)
     return matrix_norm_vjp(g, ans, x, ord, axes, keepdims)
+
+
+# ----- derivatives of the norms' adjoints (a gradient differentiated again) --------------
+
+
+def vector_norm_vjp_tangent(
+    g: Any, ans: Any, x: Any, tans: Any, tx: Any, ord: Any = 2, axis: Any = None,
+    keepdims: bool = False,
+) -> Any:  # fmt: skip
+    """The derivative of `vector_norm_vjp(g, ans, x, ...)` along tangents `tans` of the norm
+    and `tx` of x (None: zero), `g` held fixed. Its Jacobian in x is diagonal, so with `tx`
+    a cotangent and `tans` None it is also the adjoint with respect to x.
+
+    ord 2: d(x / norm); other p: (p - 1) (|x| / norm)^(p - 2) (tx - x tans / norm) / norm;
+    1, inf, -inf, 0: the gradient is constant where it is differentiable: zero. 0 where x
+    (for p) or the norm is 0, as the gradient there.
+    """
+    x = np.asarray(x)
+    ord = 2 if ord is None else ord
+    if ord in (1, 0, np.inf, -np.inf):
+        return np.zeros_like(unreduce(g, x, axis, keepdims) * x)
+    g = unreduce(g, x, axis, keepdims)
+    norm = unreduce(ans, x, axis, keepdims)
+    zero = norm == 0
+    safe = np.where(zero, 1, norm)
+    change = np.zeros_like(x, dtype=np.result_type(x, float)) if tx is None else tx
+    if tans is not None:
+        change = change - x * unreduce(tans, x, axis, keepdims) / safe
+    if ord == 2:
+        return g * np.where(zero, 0, change / safe)
+    ratio = np.abs(x) / safe
+    slope = np.where((x == 0) | zero, 0, np.where(x == 0, 1, ratio) ** (ord - 2))
+    return g * (ord - 1) * slope * change / safe
+
+
+def matrix_norm_vjp_tangent(
+    g: Any, ans: Any, x: Any, tans: Any, tx: Any, ord: Any = "fro", axis: Any = (-2, -1),
+    keepdims: bool = False,
+) -> Any:  # fmt: skip
+    """As vector_norm_vjp_tangent, for matrix norms: 'fro' is the 2-norm of the elements;
+    1, -1, inf, -inf have a gradient constant where it is differentiable (zero); the
+    derivatives of 'nuc', 2 and -2 (through the singular vectors) are not implemented."""
+    x = np.asarray(x)
+    row, col = _axes(x.ndim, axis)
+    if ord is None or ord == "fro":
+        return vector_norm_vjp_tangent(g, ans, x, tans, tx, 2, (row, col), keepdims)
+    if ord in ("nuc", 2, -2):
+        raise NotImplementedError(
+            f"npgrad has no second derivative of the matrix norm with ord={ord!r} yet"
+        )
+    return np.zeros_like(unreduce(g, x, (row, col), keepdims) * x)
+
+
+def norm_vjp_tangent(
+    g: Any, ans: Any, x: Any, tans: Any, tx: Any, ord: Any = None, axis: Any = None,
+    keepdims: bool = False,
+) -> Any:  # fmt: skip
+    """As vector_norm_vjp_tangent, for np.linalg.norm (dispatched as norm_vjp is)."""
+    nd = np.ndim(x)
+    if axis is None:
+        if ord is None:
+            return vector_norm_vjp_tangent(g, ans, x, tans, tx, 2, None, keepdims)
+        axis = tuple(range(nd))
+    axes = _axes(nd, axis)
+    if len(axes) == 1:
+        return vector_norm_vjp_tangent(g, ans, x, tans, tx, ord, axes, keepdims)
+    return matrix_norm_vjp_tangent(g, ans, x, tans, tx, ord, axes, keepdims)

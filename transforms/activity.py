@@ -23,6 +23,8 @@ from .blocks import flatten
 from .inline import literal
 from .lists import LIST_USE, Lists, method_call
 from .ops import (
+    GRADLIST_CHANGES,
+    GRADLIST_READS,
     MUTATING_NUMPY,
     SEQUENCE_LITERALS,
     Op,
@@ -47,6 +49,9 @@ _OPAQUE_WHAT = {
     ast.DictComp: "dict comprehensions",
     ast.Set: "sets",
 }
+
+# methods that change a list's length or entries, never the arrays it holds
+_RESIZES = {"append", "extend", "pop", *GRADLIST_READS, *GRADLIST_CHANGES}
 
 _COMPREHENSION_HINT = (
     "write a list comprehension whose `for` clauses walk range(...), enumerate(...) or a "
@@ -145,7 +150,7 @@ def activity(unit: Unit) -> Unit:
             break
     unit.active = varied & useful
     lists.check(unit)
-    _check(unit, lists.names)
+    _check(unit, lists)
     return unit
 
 
@@ -228,7 +233,7 @@ def _useful_reads(stmt: ast.stmt, useful: set[str], varied: set[str]) -> set[str
     op: Op = getattr(stmt, OP)
     if op.kind == "rule":
         return differentiable_operands(op, op.bound)
-    if op.kind == "getitem":
+    if op.kind in ("getitem", "pop"):  # not `like` in `d.pop_or_zeros(like)`: a shape
         return names_in(op.args[0])
     if op.kind == "write":  # `a_1 = rt.setitem(a, idx, v)`: not the index
         return names_in(op.args[0]) | names_in(op.args[2])
@@ -237,7 +242,7 @@ def _useful_reads(stmt: ast.stmt, useful: set[str], varied: set[str]) -> set[str
     return set()
 
 
-def _check(unit: Unit, list_names: set[str]) -> None:
+def _check(unit: Unit, lists: Lists) -> None:
     active = unit.active
     aliases: dict[str, set[str]] = {}
     read_by: dict[str, ast.stmt] = {}
@@ -259,7 +264,7 @@ def _check(unit: Unit, list_names: set[str]) -> None:
             for n in group:
                 aliases[n] = group  # the list holds its elements: they count as aliases
         else:
-            _check_mutation(unit, stmt, aliases, read_by, list_names)
+            _check_mutation(unit, stmt, aliases, read_by, lists)
         if op is None or name is None:
             continue
         if may_alias(op):
@@ -400,19 +405,21 @@ def _check_mutation(
     stmt: ast.stmt,
     aliases: dict[str, set[str]],
     read_by: dict[str, ast.stmt],
-    list_names: set[str],
+    lists: Lists,
 ) -> None:
     """Refuse in-place changes the reverse sweep would see: to differentiated arrays, or to
-    arrays a differentiated operation has already read. (Appending to a list changes no
-    element: only what reads the list itself can see it.)"""
+    arrays a differentiated operation has already read. (Appending to a list or popping
+    from it changes no element: only what reads the list itself can see it.)"""
     writes = isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Subscript)
     changes = "changes" if writes else "may change (npgrad cannot see inside the call)"
     found = method_call(stmt)
-    grows = found is not None and found[1] in ("append", "extend") and found[0] in list_names
+    resized: set[str] | None = None  # the list an append or a pop resizes, and its holders
+    if found is not None and found[1] in _RESIZES and found[0] in lists.names:
+        resized = lists.holding(found[0])
     for m in mutated_names(stmt):
         changed = unit.origin.get(m, m)
         for alias in sorted(aliases.get(m, {m})):
-            if grows and alias not in list_names:
+            if resized is not None and alias not in resized:
                 continue  # an element of the list, or a value read from one
             shown = unit.origin.get(alias, alias)
             what = f"`{changed}`" if shown == changed else f"`{changed}` (and `{shown}`, a view)"

@@ -230,10 +230,14 @@ class _Forward:
             return ast.Subscript(tangent, copy.deepcopy(idx), ast.Load())
         if op.kind == "rule":
             return self.rule(op, target)
+        if op.kind == "list" and isinstance(op.node, ast.Call) and op.node.args:
+            return copy.deepcopy(op.node)  # `rt.GradList(n)`: its entries are zeros (None)
         if op.kind == "list":  # `hs = [a, b]`: the tangent list, zeros for constants
             return ast.List([self.dense(e) for e in op.args], ast.Load())
-        if op.kind == "pop":
-            return self.list_call(op.args[0], "pop", [])
+        if op.kind == "pop":  # `hs.pop()`, a GradList's `d.at_or_zeros(k, like)`...
+            call = op.node
+            assert isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+            return self.list_call(op.args[0], call.func.attr, copy.deepcopy(call.args))
         if op.kind == "write":  # `a_1 = rt.setitem(a, idx, v)`: linear in a and v together
             base, value = op.args[0], op.args[2]
             if not (names_in(base) | names_in(value)) & self.unit.active:
@@ -257,13 +261,23 @@ class _Forward:
         return ast.Call(ast.Attribute(tangent, method, ast.Load()), args, [])
 
     def list_change(self, stmt: ast.stmt) -> list[ast.stmt]:
-        """`hs.append(h)` -> `ths.append(th)`; `hs.extend(gs)` -> `ths.extend(tgs)`."""
+        """`hs.append(h)` -> `ths.append(th)`; `hs.extend(gs)` -> `ths.extend(tgs)`; a
+        GradList's `d.add_to(i, v)` -> `td.add_to(i, tv)` (nothing if v does not vary)."""
         found = method_call(stmt)
         if found is None or not hasattr(stmt, LIST_USE) or found[0] not in self.unit.active:
             return []
         receiver, method, call = found
-        if method == "append":
+        if method == "append" and _is_none(call.args[0]):
+            args = [ast.Constant(None)]  # a GradList's zero entry
+        elif method == "append":
             args = [self.dense(call.args[0])]
+        elif method == "pop" and not call.args:
+            args = []
+        elif method in ("add_parts", "add_to"):
+            tangent = self.tangent_of(call.args[-1])
+            if _is_zero(tangent):
+                return []
+            args = [*copy.deepcopy(call.args[:-1]), tangent]
         elif method == "extend" and isinstance(call.args[0], ast.Name):
             other = call.args[0]
             tangent = self.tangent_of(other)

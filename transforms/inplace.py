@@ -125,7 +125,11 @@ def inplace(unit: Unit) -> Unit:
         return unit
     fdef = unit.generated
     forward = [st for st in fdef.body if getattr(st, FORWARD, False)]
-    paths = list(write_paths(forward, []))
+    paths = [  # writes into a named array (not `rt.setitem(np.zeros_like(g), ...)`)
+        p
+        for p in write_paths(forward, [])
+        if isinstance(p[-1][0][p[-1][1]].value.args[0], ast.Name)  # type: ignore[attr-defined]
+    ]
     if not paths:
         return unit
     rest = [st for st in fdef.body if not getattr(st, FORWARD, False)]

@@ -36,15 +36,15 @@ from npgrad.errors import UnsupportedSyntaxError
 
 from .blocks import COMPOUND, PHI
 from .inline import NOT_NONE, instantiate
-from .ops import Op, is_pure, names_in
+from .ops import GRADLIST_CHANGES, GRADLIST_READS, Op, is_pure, names_in
 from .rules import Rule
 from .rules.table import PART
 from .unit import INLINE_ERROR, Unit
 
 LIST_USE = "npgrad_list_use"  # on a statement that creates or changes a differentiated list
 OP = "npgrad_op"  # as in activity.py
-_METHODS = {"append", "extend", "pop"}
-_OTHER_METHODS = {"insert", "remove", "clear", "sort", "reverse"}
+_METHODS = {"append", "extend", "pop", *GRADLIST_READS, *GRADLIST_CHANGES}
+_OTHER_METHODS = {"insert", "remove", "clear", "sort", "reverse", "pop_into"}
 _READERS = (
     "append, extend, pop(), indexing with an int, len, `for` loops, and np.stack, np.array, "
     "np.concatenate, np.vstack, np.hstack or builtin sum"
@@ -55,7 +55,10 @@ _READERS = (
 class ListUse:
     """What a statement does to a list of differentiated values, for the reverse sweep.
 
-    kind: "new" (`hs = [...]`), "alias" (`a = hs`), "append", "extend", "pop"."""
+    kind: "new" (`hs = [...]`), "alias" (`a = hs`), "append", "extend", "pop"; and on the
+    adjoint of a list in a generated gradient (a GradList, differentiated again): "pop"
+    (`v = d.pop_or_zeros(like)`), "entry" (`v = d.at_or_zeros(k, like)`), "stacked",
+    "add_to" (`d.add_to(i, v)`), "add_parts" (`d.add_parts(parts)`)."""
 
     kind: str
     owner: str  # the name the list was created under; its adjoint is named after it
@@ -173,6 +176,25 @@ class Lists:
     def members(self, name: str) -> set[str]:
         return self.groups[self.owner[name]]
 
+    def holding(self, name: str) -> set[str]:
+        """The names of `name`'s list and of every list that holds it as an element (`[hs]`,
+        `outer.append(hs)`), directly or not: what a change of its length shows through."""
+        found = set(self.members(name))
+        while True:
+            before = len(found)
+            for stmt in self.simple:
+                op: Op | None = getattr(stmt, OP, None)
+                if op is not None and op.kind == "list":
+                    holder, elements = stmt.targets[0].id, op.args  # type: ignore[attr-defined]
+                elif (call := method_call(stmt)) is not None and call[1] in ("append", "extend"):
+                    holder, elements = call[0], call[2].args
+                else:
+                    continue
+                if {n for e in elements for n in names_in(e)} & found and holder in self.names:
+                    found |= self.members(holder)
+            if len(found) == before:
+                return found
+
     def spread(self, names: set[str], varied: bool) -> None:
         """A list is one object: what holds for one of its names holds for all. A list
         whose contents go into a differentiated one (`hs.extend(other)`) is followed too,
@@ -181,7 +203,9 @@ class Lists:
             names |= self.members(n)
         for stmt in self.simple:
             found = method_call(stmt)
-            if found is None or found[0] not in names or found[1] not in ("append", "extend"):
+            if found is None or found[0] not in names:
+                continue
+            if found[1] not in ("append", "extend", *GRADLIST_CHANGES):
                 continue
             args = {n for a in found[2].args for n in names_in(a)}
             if varied:
@@ -214,7 +238,7 @@ class Lists:
         popped = {
             self.owner[found[0]]
             for s in self.simple
-            if (found := method_call(s)) is not None and found[1] == "pop"
+            if (found := method_call(s)) is not None and found[1] in ("pop", "pop_or_zeros")
             if found[0] in active
         }
         for stmt in self.simple:
@@ -339,7 +363,9 @@ class Lists:
                 "npgrad cannot reverse yet",
                 "use append, extend, or pop() without an index, or build a new list",
             )
-        if method == "pop":
+        if method in GRADLIST_READS | GRADLIST_CHANGES:
+            use = self.check_gradlist(unit, stmt, found)
+        elif method == "pop":
             if call.args:
                 self.refuse(
                     unit,
@@ -379,6 +405,23 @@ class Lists:
                     "append the elements one by one",
                 )
         setattr(stmt, LIST_USE, use)
+
+    def check_gradlist(
+        self, unit: Unit, stmt: ast.stmt, found: tuple[str, str, ast.Call]
+    ) -> ListUse:
+        """The methods of a GradList (the adjoint of a list, in a generated gradient that is
+        differentiated again): reads of its entries and additions to them."""
+        name, method, call = found
+        kind = {"pop_or_zeros": "pop", "at_or_zeros": "entry", "stacked": "stacked"}.get(method)
+        arity = {"pop": 1, "entry": 2, "stacked": 1, None: 1 if method == "add_parts" else 2}
+        reads = kind is not None
+        if len(call.args) != arity[kind] or isinstance(stmt, ast.Assign) != reads:
+            self.refuse(unit, stmt, {name})
+        if not reads:
+            value = call.args[-1]
+            if not isinstance(value, ast.Name | ast.Constant):
+                self.refuse(unit, stmt, names_in(value))
+        return ListUse(kind or method, self.owner[name])
 
     def check_rule(
         self, unit: Unit, stmt: ast.stmt, op: Op, active: set[str], popped: set[str]
@@ -533,6 +576,28 @@ class ListSweep:
             target = stmt.targets[0].id if isinstance(stmt, ast.Assign) else None  # type: ignore[attr-defined]
             g = self.take_adjoint(target) if target is not None else None
             self.out.append(_statement(_method(d, "append", [g or ast.Constant(None)])))
+        elif use.kind in ("entry", "stacked", "add_to", "add_parts"):
+            self.gradlist_statement(stmt, use, d)
+
+    def gradlist_statement(self, stmt: ast.stmt, use: ListUse, d: str) -> None:
+        """The reverse of a GradList's methods: `v = a.at_or_zeros(k, like)` adds `dv` to
+        entry k of `da`, `v = a.stacked(like)` adds the parts of `dv` to the entries,
+        `a.add_to(i, v)` gives `v` entry i of `da`, `a.add_parts(p)` gives `p` all of them."""
+        call = stmt.value  # type: ignore[attr-defined]
+        if use.kind in ("entry", "stacked"):
+            g = self.take_adjoint(stmt.targets[0].id)  # type: ignore[attr-defined]
+            if g is not None and use.kind == "entry":
+                self.out.append(_statement(_method(d, "add_to", [call.args[0], g])))
+            elif g is not None:
+                self.out.append(_statement(_method(d, "add_parts", [g])))
+            return
+        value = call.args[-1]
+        if not (isinstance(value, ast.Name) and value.id in self.unit.active):
+            return
+        if use.kind == "add_to":
+            self.accumulate(value.id, _method(d, "at_or_zeros", [call.args[0], value]))
+        else:
+            self.accumulate(value.id, _method(d, "stacked", [value]))
 
     def unappend(self, d: str, value: ast.expr) -> None:
         """The reverse of `hs.append(value)`: the last entry goes to `value`'s adjoint."""

@@ -10,7 +10,8 @@
                                                         _mul4 = i_2 * a_2
                                                         ...
 
-A `for` walks an index over `range(...)`: over an array (its rows), a list, `enumerate`
+A `for` walks an index over `range(...)` (`reversed(range(...))`, the reversed loops of a
+generated gradient, as `range(...)[::-1]`): over an array (its rows), a list, `enumerate`
 (with a start), `zip` (stopping at the shortest, or checking the lengths with
 `strict=True`) and `range(n)`, nested in any way the target unpacks; the body first reads
 each item (`a = xs[i]`). A loop over literals only (`for a in (x, y)`) is unrolled. A `while`
@@ -55,6 +56,33 @@ def _builtin(func: Any, args: list[ast.expr], like: ast.AST) -> ast.Call:
     name = ast.Name(func.__name__, ast.Load())
     setattr(name, RESOLVED, func)
     return ast.copy_location(ast.Call(name, args, []), like)
+
+
+def _is_backwards(node: ast.expr) -> bool:
+    """`range(...)[::-1]`."""
+    if not (isinstance(node, ast.Subscript) and _called(node.value, range)):
+        return False
+    part = node.slice
+    if not (isinstance(part, ast.Slice) and part.lower is None and part.upper is None):
+        return False
+    step = part.step
+    if isinstance(step, ast.UnaryOp) and isinstance(step.op, ast.USub):  # `-1` as parsed
+        return isinstance(step.operand, ast.Constant) and step.operand.value == 1
+    return isinstance(step, ast.Constant) and step.value == -1
+
+
+def _backwards(node: ast.expr) -> ast.expr | None:
+    """`reversed(range(n))` -> `range(n)[::-1]`, `reversed(range(n)[::-1])` -> `range(n)`:
+    ranges that, unlike `reversed`'s iterator, have a length and their own reverse."""
+    if not (_called(node, reversed) and len(node.args) == 1 and not node.keywords):  # type: ignore[attr-defined]
+        return None
+    (inner,) = node.args  # type: ignore[attr-defined]
+    if _is_backwards(inner):
+        return inner.value  # type: ignore[no-any-return,attr-defined]
+    if _called(inner, range):
+        last = ast.Slice(None, None, ast.Constant(-1))
+        return ast.copy_location(ast.Subscript(inner, last, ast.Load()), node)
+    return None
 
 
 def _plus(index: ast.expr, start: ast.expr) -> ast.expr:
@@ -102,11 +130,20 @@ class LoopLowering:
         prelude: list[ast.stmt] = []
         if isinstance(it, ast.Tuple | ast.List) and isinstance(target, ast.Name):
             return self.unrolled(s)  # `for a in (x, y)`: a literal's elements, one by one
+        backwards = _backwards(it)
+        if backwards is not None:  # a gradient's reversed loop (or its own reverse)
+            it = backwards
+        backwards = _is_backwards(it)
+        if backwards:
+            it = it.value  # type: ignore[attr-defined]
         if _called(it, range):
             if it.keywords or not 1 <= len(it.args) <= 3:  # type: ignore[attr-defined]
                 self.unit.error(UnsupportedSyntaxError, "unsupported range(...) call", it)
             it.args = [self.atom(a) for a in it.args]  # type: ignore[attr-defined]
             index = target
+            if backwards:  # `range(n)[::-1]`, a range too (and its own reverse is valid)
+                last = ast.Slice(None, None, ast.Constant(-1))
+                it = ast.copy_location(ast.Subscript(it, last, ast.Load()), it)
         else:
             parts = self.parts(target, it, s)
             if all(p.elements is not None for p in parts if p.length is not None):

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 from npgrad.runtime import inplace as _inplace
+from npgrad.runtime.lists import GradList
 
 from .inline import const_value
 from .recursion import RECURSIVE
@@ -37,8 +38,15 @@ SEQUENCE_LITERALS = (ast.List, ast.Tuple)
 FRESH = {
     np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin, np.dot, np.outer, np.array,
     np.copy, np.concatenate, np.stack, np.zeros_like, np.ones_like, np.full, np.where, np.clip,
+    _inplace.snapshot, _inplace.setitem_grad, _inplace.at_grad, _inplace.put_grad,
+    _inplace.cleared, _inplace.put_cleared,
 }  # fmt: skip
 
+
+# The methods of a GradList (runtime/lists.py, the adjoint of a list in a generated gradient)
+# that return entries, and those that change it: a gradient differentiated again follows them.
+GRADLIST_READS = {"pop_or_zeros", "at_or_zeros", "stacked"}
+GRADLIST_CHANGES = {"add_parts", "add_to"}
 
 # runtime/inplace.py: a write into an array as a new version (transforms/writes.py)
 WRITES = {_inplace.setitem, _inplace.add_at, _inplace.subtract_at, _inplace.put}
@@ -60,7 +68,8 @@ class Op:
     kind: "copy" (y = x), "rule" (a VJP rule applies), "nondiff" (result is constant),
     "getitem" (read-only indexing), "unknown" (a call npgrad cannot see into),
     "opaque" (an expression kept whole: lambda, comprehension, conditional expression),
-    "list" (a new list: `[a, b]`, `[]`, `list()`), "pop" (`v = hs.pop()`), "write"
+    "list" (a new list: `[a, b]`, `[]`, `list()`, `rt.GradList(n)`), "pop" (`v = hs.pop()`,
+    and a GradList's `pop_or_zeros`, `at_or_zeros`, `stacked`: reads of a list), "write"
     (`a_1 = rt.setitem(a, idx, v)` and the other writes of transforms/writes.py).
     """
 
@@ -139,11 +148,14 @@ def classify(value: ast.expr) -> Op:
             obj = getattr(func, RESOLVED)
             if _known(WRITES, obj):
                 return Op("write", value, obj, None, args, kws)
-            if obj is list and not args and not kws:
-                return Op("list", value)
+            if obj is list and not args and not kws or obj is GradList and len(args) == 1:
+                return Op("list", value)  # a new list (a GradList: of zeros, a given length)
             return _callable_op(obj, value, args, kws)
         if isinstance(func, ast.Attribute) and func.attr == "pop" and not args and not kws:
             if isinstance(func.value, ast.Name):
+                return Op("pop", value, args=[func.value])
+        if isinstance(func, ast.Attribute) and func.attr in GRADLIST_READS and not kws:
+            if isinstance(func.value, ast.Name):  # a GradList's entries (runtime/lists.py)
                 return Op("pop", value, args=[func.value])
         if isinstance(func, ast.Attribute) and func.attr in METHODS:
             target = METHODS[func.attr]

@@ -26,12 +26,14 @@ from .simplify import simplify
 from .specialize import specialize, specialize_products
 from .tape import tape
 from .unit import Unit
+from .untape import untape
 
 Pass = Callable[[Unit], Unit]
 
 REVERSE_MODE: list[Pass] = [
     parse,  # source text -> FunctionDef in file coordinates
     resolve,  # free names -> objects; NumPy callables -> canonical `np.<name>`
+    untape,  # npgrad's own gradient: its tape of tuples -> one list per taped value
     jumps,  # break, continue, early return -> branches (and a flag for break)
     containers,  # dicts, lists, tuples of arrays resolved now: a name per leaf, loops unrolled
     normalize,  # one operation per statement, one assignment per name
@@ -52,6 +54,7 @@ REVERSE_MODE: list[Pass] = [
 FORWARD_MODE: list[Pass] = [
     parse,
     resolve,
+    untape,
     jumps,
     containers,
     normalize,

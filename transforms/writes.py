@@ -53,7 +53,8 @@ _AT_REDUCED = {
     np.maximum: ("max", "maximum"),
     np.minimum: ("min", "minimum"),
 }
-_SHAPE_FUNCS = {len, np.shape, np.ndim, np.size, np.zeros_like, np.ones_like, np.empty_like}
+_SHAPE_FUNCS = {len, np.shape, np.ndim, np.size, np.zeros_like, np.ones_like, np.empty_like,
+                runtime.shell}  # fmt: skip
 
 
 def index_argument(idx: ast.expr, np_name: str) -> ast.expr:

@@ -450,14 +450,28 @@ def hypot_jvp(tx1, tx2, ans, x1, x2):
     return (tx1 * x1 + tx2 * x2) / np.where(ans == 0, 1, ans)
 
 
+# At 0, sinc' is 0; its Taylor polynomial there (to x**7) stands in for it, so that the
+# derivatives of this rule (higher derivatives of sinc) are exact at 0 too, to the 8th.
+
+
 @vjp(np.sinc)
 def sinc(g, ans, x):
-    return g * np.where(x == 0, 0.0, (np.cos(np.pi * x) - ans) / np.where(x == 0, 1.0, x))
+    return g * np.where(
+        x == 0,
+        x * (-np.pi**2 / 3 + x * x * (np.pi**4 / 30 - x * x * (
+            np.pi**6 / 840 - x * x * np.pi**8 / 45360))),
+        (np.cos(np.pi * x) - ans) / np.where(x == 0, 1.0, x),
+    )  # fmt: skip
 
 
 @jvp(of=sinc)
 def sinc_jvp(tx, ans, x):
-    return tx * np.where(x == 0, 0.0, (np.cos(np.pi * x) - ans) / np.where(x == 0, 1.0, x))
+    return tx * np.where(
+        x == 0,
+        x * (-np.pi**2 / 3 + x * x * (np.pi**4 / 30 - x * x * (
+            np.pi**6 / 840 - x * x * np.pi**8 / 45360))),
+        (np.cos(np.pi * x) - ans) / np.where(x == 0, 1.0, x),
+    )  # fmt: skip
 
 
 @vjp(np.deg2rad, np.radians, math.radians)

@@ -240,7 +240,7 @@ def nanvar(g, ans, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
         np.isnan(a),
         0,
         rt.unreduce(g, a, axis, keepdims)
-        * (a - np.nanmean(a, axis, keepdims=True))
+        * np.where(np.isnan(a), 0, a - np.nanmean(a, axis, keepdims=True))  # no NaN * 0
         * 2
         / (np.sum(~np.isnan(a), axis, keepdims=True) - ddof),
     )
@@ -265,7 +265,7 @@ def nanstd(g, ans, a, axis=None, dtype=None, *, ddof=0, keepdims=False):
         np.isnan(a),
         0,
         rt.unreduce(rt.divide_or_zero(g, ans), a, axis, keepdims)
-        * (a - np.nanmean(a, axis, keepdims=True))
+        * np.where(np.isnan(a), 0, a - np.nanmean(a, axis, keepdims=True))  # no NaN * 0
         / (np.sum(~np.isnan(a), axis, keepdims=True) - ddof),
     )
 
