@@ -13,9 +13,10 @@ The function, of x (n,) with data A (m, n), m = 2n:
 
 Implementations (each Hessian is checked against the closed form before any timing):
 
-* `hessian`: `npgrad.hessian(f)`, forward mode over npgrad's generated gradient, n JVPs;
-* `jacobian(grad) rev`: `npgrad.jacobian(npgrad.grad(f), mode="reverse")`, n VJPs of the
-  gradient (reverse over reverse);
+* `hessian`: `npgrad.hessian(f)`, forward mode over npgrad's generated gradient: the JVP
+  batched over the n seeds (transforms/batch.py), one call;
+* `jacobian(grad) rev`: `npgrad.jacobian(npgrad.grad(f), mode="reverse")`, the VJP of the
+  gradient (reverse over reverse), batched over the n seeds: one call;
 * `fd of grad`: forward differences of `npgrad.grad(f)`, n + 1 gradient calls (approximate:
   checked to 1e-5 only);
 * `hand`: the closed form above;

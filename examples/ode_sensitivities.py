@@ -8,8 +8,9 @@ is integrated with the classical fourth-order Runge-Kutta method in a plain `for
 200 steps, collecting the state after each step. Forward mode carries a tangent through
 every step: `npgrad.jvp` with the tangent e_i gives the sensitivity d state(t) / d theta_i
 along the whole trajectory in one pass, and `npgrad.jacobian(..., mode="forward")` runs one
-such pass per parameter to give all of them, shaped (steps + 1, 2, 4). Both are checked
-against central finite differences, and a JVP along an arbitrary direction against J @ v.
+batched pass, every tangent carrying a leading axis for the four seeds e_i, to give all of
+them, shaped (steps + 1, 2, 4). Both are checked against central finite differences, and a
+JVP along an arbitrary direction against J @ v.
 
 Run: python examples/ode_sensitivities.py
 """
@@ -87,7 +88,7 @@ jvp_error = relative_error(np.stack(jvp_columns, axis=-1), fd)
 print(f"jvp max relative error vs finite differences: {jvp_error:.2e}")
 assert jvp_error < 1e-6
 
-# the whole Jacobian at once: one forward pass per parameter
+# the whole Jacobian at once: one forward pass with a batch of four tangents
 jac = npgrad.jacobian(trajectory, mode="forward")
 J = jac(theta, state0, STEPS)
 print()

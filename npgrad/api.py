@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 import threading
 import types
 from collections.abc import Callable, Sequence
@@ -670,13 +671,42 @@ def vjp(
     return value, VJPFunction(transformed, primals, value, sweep, split)
 
 
+class _Batched(Transformed):
+    """The batched JVP or VJP of `npgrad.jacobian` (kinds "jvp_batched", "vjp_batched",
+    transforms/batch.py). Its call key also records which arguments are Python or NumPy
+    numbers, as arrays of no dimensions: the batch pass needs every value's number of
+    dimensions."""
+
+    def _spec(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        trees, passed, shapes, *inner = super()._spec(args, kwargs)  # inner: see _func
+        assert self._layout is not None
+        names = self._layout[0]
+        numbers = tuple(
+            (names[i], (0, ()))
+            for i, v in enumerate(args[: len(names)])
+            if type(v) in (int, float, complex) or isinstance(v, np.generic)
+        )
+        return (trees, passed, shapes + numbers, *inner)
+
+
+@functools.lru_cache(maxsize=256)
+def _batched(f: Any, kind: str, wrt: Any, backend: Any, optimize: bool) -> _Batched:
+    return _Batched(f, kind, wrt, backend, optimize)
+
+
 class Jacobian:
     """`jacobian(f)(*args)`: the Jacobian, shaped `out.shape + arg.shape` (a tuple of them
-    for a tuple `wrt`). `.source` is the generated JVP (forward) or VJP (reverse) code.
+    for a tuple `wrt`). `.source` is the generated code that ran last: the batched JVP, the
+    JVP (forward) or the VJP (reverse).
 
-    Forward mode runs the JVP once per element of each differentiated argument, reverse mode
-    the VJP once per element of the output: one Python call per column or row (the
-    generated code is not vectorized over a batch of seeds)."""
+    Forward mode runs a batched JVP (transforms/batch.py: every tangent has a leading axis
+    of seeds) on the identity seeds, at most `max_chunk` seeds per call; where the JVP cannot
+    be batched exactly, it runs the JVP once per element of the argument. Reverse mode runs
+    the VJP once per element of the output."""
+
+    batch = True  # forward mode may run the batched JVP (False: always one JVP per seed)
+    max_chunk = 256  # seeds per call of the batched JVP
+    chunk_elements = 1 << 22  # and at most this many seeds times the arguments' elements
 
     def __init__(
         self, f: Callable[..., Any], wrt: Wrt, mode: str, backend: Any, optimize: bool
@@ -689,6 +719,8 @@ class Jacobian:
         functools.update_wrapper(self, f, updated=())
         del self.__wrapped__
         self.scalar = False  # grad(f, mode="forward"): the output must be a 0-d scalar
+        self.refused: dict[Any, str] = {}  # (position, call key) -> why it is not batched
+        self._ran: Transformed | None = None  # the generated code the last call ran
 
     def _positions(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[int]:
         names, found, _ = _layout(_underlying(self.f), self.wrt)
@@ -708,9 +740,22 @@ class Jacobian:
 
     @property
     def source(self) -> str:
+        from npgrad.transforms.batch import NotBatchable
+
+        if self._ran is not None:
+            return self._ran.source
         kind = "jvp" if self.mode == "forward" else "vjp"
         wrt = self.wrt[0] if self.mode == "forward" else self.wrt
+        if self.batch:
+            try:
+                return _batched(self.f, kind + "_batched", wrt, *self._options).source
+            except NotBatchable:
+                pass
         return _transformed(self.f, kind, wrt, self.backend, self.optimize).source
+
+    @property
+    def _options(self) -> tuple[Any, bool]:
+        return self.backend, self.optimize
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         positions = self._positions(args, kwargs)
@@ -732,9 +777,22 @@ class Jacobian:
             )
 
     def _forward(self, args: tuple[Any, ...], pos: int) -> Any:
+        x = np.asarray(args[pos])
+        value: Any = None
+
+        def batched(transformed: Transformed, seeds: np.ndarray) -> list[Any]:
+            nonlocal value
+            (name,) = tangent_names(transformed, args)
+            value, tangent = transformed(*args, **{name: seeds})
+            return [_batch_of(tangent, (len(seeds), *np.shape(value)))]
+
+        found = self._batched(args, "jvp_batched", pos, x.shape, x.dtype, batched)
+        if found is not None:
+            self._check_scalar(value)
+            return np.moveaxis(found[0], 0, -1).reshape(np.shape(value) + x.shape)
         transformed = _transformed(self.f, "jvp", pos, self.backend, self.optimize)
         (name,) = tangent_names(transformed, args)
-        x = np.asarray(args[pos])
+        self._ran = transformed
         columns = []
         for k in range(x.size):
             seed = np.zeros(x.shape, x.dtype)
@@ -747,14 +805,69 @@ class Jacobian:
         self._check_scalar(value)
         return np.moveaxis(np.stack(columns), 0, -1).reshape(np.shape(value) + x.shape)
 
+    def _batched(
+        self,
+        args: tuple[Any, ...],
+        kind: str,
+        wrt: Any,
+        shape: tuple[int, ...],
+        dtype: Any,
+        call: Callable[[Transformed, np.ndarray], list[Any]],
+    ) -> list[Any] | None:
+        """Run the batched code (transforms/batch.py) on the identity seeds, each shaped
+        `shape`, at most `chunk` per call: `call(code, seeds)` gives its results, each with
+        the batch axis first, here joined over the chunks. None where the code cannot be
+        batched, found when it is generated or when it runs: then one call per seed."""
+        from npgrad.runtime.batch import NotBatched
+        from npgrad.transforms.batch import NotBatchable
+
+        n = math.prod(shape)
+        if not self.batch or n == 0 or backends.backend_of(args, {}) != "numpy":
+            return None
+        transformed = _batched(self.f, kind, wrt, *self._options)
+        key = (kind, wrt, transformed._spec(args, {}))
+        if key in self.refused:
+            return None
+        size = sum(np.size(a) for a in args if isinstance(a, np.ndarray | float))
+        chunk = max(1, min(n, self.max_chunk, self.chunk_elements // max(1, size)))
+        parts = []
+        try:
+            for start in range(0, n, chunk):
+                k = min(chunk, n - start)
+                seeds = np.zeros((k, n), dtype)
+                seeds[np.arange(k), np.arange(start, start + k)] = 1
+                parts.append(call(transformed, seeds.reshape((k, *shape))))
+        except (NotBatchable, NotBatched) as exc:
+            if len(self.refused) > 64:
+                self.refused.clear()
+            self.refused[key] = str(exc)
+            return None
+        self._ran = transformed
+        return [p[0] if len(p) == 1 else np.concatenate(p) for p in zip(*parts, strict=True)]
+
     def _reverse(self, args: tuple[Any, ...], positions: list[int]) -> list[Any]:
-        transformed = _transformed(self.f, "vjp", tuple(positions), self.backend, self.optimize)
         value = self.f(*args)
         self._check_scalar(value)
         shape = np.shape(value)
+        dtype = np.result_type(value, np.float32)
+
+        def batched(transformed: Transformed, seeds: np.ndarray) -> list[Any]:
+            grads = transformed(*args, npgrad_cotangent=seeds)
+            return [
+                _batch_of(g, (len(seeds), *np.shape(args[p])))
+                for g, p in zip(grads, positions, strict=True)
+            ]
+
+        found = self._batched(args, "vjp_batched", tuple(positions), shape, dtype, batched)
+        if found is not None:
+            return [
+                j.reshape(shape + np.shape(args[p])) for j, p in zip(found, positions, strict=True)
+            ]
+        transformed = _transformed(self.f, "vjp", tuple(positions), self.backend, self.optimize)
+        self._ran = transformed
         rows: list[list[Any]] = [[] for _ in positions]
         for m in np.ndindex(shape):
-            g = np.zeros(shape, np.result_type(value, np.float32))
+            g = np.zeros(shape, dtype)
             g[m] = 1
             for row, gi in zip(rows, transformed(*args, npgrad_cotangent=g), strict=True):
                 row.append(np.asarray(gi))
@@ -769,6 +882,16 @@ class Jacobian:
         return f"<npgrad {self.mode}-mode jacobian of {getattr(self.f, '__qualname__', self.f)}>"
 
 
+def _batch_of(result: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """A batched result, checked to have the batch axis and the unbatched shape."""
+    from npgrad.runtime.batch import NotBatched
+
+    result = np.asarray(result)
+    if result.shape != shape:
+        raise NotBatched(f"a batched result of shape {result.shape}, not {shape}")
+    return result
+
+
 def jacobian(
     f: Callable[..., Any] | None = None,
     *,
@@ -779,7 +902,9 @@ def jacobian(
 ) -> Any:
     """The Jacobian of `f` with respect to the arguments named by `wrt`: a function returning
     an array of shape `out.shape + arg.shape` (a tuple for a tuple `wrt`). mode="forward"
-    runs the JVP once per input element, mode="reverse" the VJP once per output element."""
+    runs the JVP on every input element's seed, mode="reverse" the VJP on every output
+    element's, each as one batched call where npgrad can generate it (else one call per
+    seed; see Jacobian)."""
     if f is None:
         return lambda func: Jacobian(func, wrt, mode, backend, optimize)
     return Jacobian(f, wrt, mode, backend, optimize)

@@ -286,6 +286,7 @@ def _starts(sizes: list[int]) -> list[int]:
 
 # Helpers for each group of rules live in their own module (they may use the core helpers
 # above) and are re-exported here, so generated code calls them all as `rt.<name>`.
+from .batch import *  # noqa: E402, F403
 from .calls import *  # noqa: E402, F403
 from .compat import *  # noqa: E402, F403
 from .fft import *  # noqa: E402, F403

@@ -84,7 +84,7 @@ def test_ode_sensitivities() -> None:
         rf"shape \(201, 2, 2\): max relative error vs finite differences ({NUMBER})", out
     )
     assert error < 1e-6
-    assert "def jvp_trajectory(theta, state0, steps, *, ttheta):" in out
+    assert "def jvp_batched_trajectory(theta, state0, steps, *, ttheta):" in out
 
 
 # ----- rosenbrock_newton.py --------------------------------------------------------------

@@ -45,6 +45,8 @@ def header(unit: Unit) -> str:
         "vjp": "vector-Jacobian product",
         "vjp_split": "vector-Jacobian product (yields the value, is sent the cotangent)",
         "jvp": "Jacobian-vector product (forward mode)",
+        "jvp_batched": "Jacobian-vector products for a batch of tangents (forward mode)",
+        "vjp_batched": "vector-Jacobian products for a batch of cotangents",
     }.get(unit.kind, "value and gradient")
     wrt = ", ".join(unit.wrt_names)
     backend = backends.get(unit.backend)

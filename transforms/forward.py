@@ -60,6 +60,7 @@ def _store(id_: str) -> ast.Name:
 
 
 ZERO = "npgrad_zero"  # on the `None` that stands for an operand's zero tangent
+ZERO_TANGENT = "npgrad_zero_tangent"  # on `np.zeros_like(y)` written as a zero tangent
 
 
 def _is_zero(node: ast.AST | None) -> bool:
@@ -148,7 +149,9 @@ class _Forward:
         return ast.Attribute(_name(self.unit.np), attr, ast.Load())
 
     def zeros(self, like: ast.expr) -> ast.expr:
-        return ast.Call(self.np_("zeros_like"), [copy.deepcopy(like)], [])
+        node = ast.Call(self.np_("zeros_like"), [copy.deepcopy(like)], [])
+        setattr(node, ZERO_TANGENT, True)  # a tangent (batched by transforms/batch.py)
+        return node
 
     def tangent_of(self, node: ast.expr) -> ast.expr:
         """The tangent of an operand: its tangent's name, or None (a zero)."""

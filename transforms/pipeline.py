@@ -2,7 +2,9 @@
 
 Each pass takes the Unit (transforms/unit.py) and returns it, having filled in its part.
 Reverse mode (grad, value_and_grad, vjp) runs REVERSE_MODE; forward mode (kind "jvp")
-runs FORWARD_MODE, which shares everything up to activity analysis.
+runs FORWARD_MODE, which shares everything up to activity analysis; the batched JVP and
+VJP of `npgrad.jacobian` (kinds "jvp_batched", "vjp_batched") run BATCHED_FORWARD and
+BATCHED_REVERSE: FORWARD_MODE and REVERSE_MODE with `batch` before retarget.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .activity import activity
+from .batch import batch
 from .containers import check_containers, containers
 from .emit import emit
 from .forward import forward
@@ -67,12 +70,27 @@ FORWARD_MODE: list[Pass] = [
     emit,  # ast.unparse -> unit.source
 ]  # (writes into arrays stay copies here: `inplace` reasons about the reverse sweep)
 
+# npgrad.jacobian(mode="forward"): the JVP with a leading batch axis on every tangent, one
+# call for many seeds; `batch` raises NotBatchable where it cannot be exact
+BATCHED_FORWARD: list[Pass] = [
+    *FORWARD_MODE[: FORWARD_MODE.index(retarget)],
+    batch,  # every tangent gets a leading batch axis; ranks decide how operands broadcast
+    retarget,
+    emit,
+]
+
+# npgrad.jacobian(mode="reverse"): the VJP with a leading batch axis on every adjoint
+BATCHED_REVERSE: list[Pass] = [*REVERSE_MODE[: REVERSE_MODE.index(retarget)], batch, retarget, emit]
+
 # npgrad.retarget: the user's own function, emitted for another backend
 RETARGET: list[Pass] = [parse, resolve, primal, retarget, emit]
 
 
 def run(unit: Unit, passes: list[Pass] | None = None) -> Unit:
     """Run `passes`; by default the pipeline of the unit's kind."""
+    if passes is None and unit.kind in ("jvp_batched", "vjp_batched"):
+        unit.kind = unit.kind[:3]  # the shared passes see a JVP or VJP; `batch` batches it
+        passes = BATCHED_FORWARD if unit.kind == "jvp" else BATCHED_REVERSE
     if passes is None:
         passes = FORWARD_MODE if unit.kind == "jvp" else REVERSE_MODE
     for step in passes:
