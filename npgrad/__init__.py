@@ -12,14 +12,10 @@ from npgrad.api import (
     defjvp,
     defvjp,
     grad,
-    hessian,
-    jacobian,
-    jvp,
     retarget,
     rules,
     source,
     value_and_grad,
-    vjp,
 )
 from npgrad.errors import (
     NoDerivativeError,
@@ -29,6 +25,7 @@ from npgrad.errors import (
     UnsupportedSyntaxError,
     WrtTypeError,
 )
+from npgrad.jacobians import hessian, jacobian, jvp, vjp
 
 __version__ = "0.1.0"
 

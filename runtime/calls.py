@@ -38,7 +38,8 @@ def jvp_call(func: Any, tangent: Any, wrt: int | str, *args: Any, **kwargs: Any)
     npgrad's generated JVP of `func` (made once per function and argument), run now."""
     key = (func, wrt)
     transformed = _JVPS.get(key)
-    from npgrad.api import Transformed, tangent_names
+    from npgrad.api import Transformed
+    from npgrad.jacobians import tangent_names
 
     if transformed is None:
         transformed = _JVPS[key] = Transformed(func, "jvp", wrt, None, True)

@@ -436,7 +436,7 @@ def test_programs_batched_jacobians_and_hessians(f):
         except npgrad.TransformError:
             continue  # a second derivative npgrad refuses (the tape of a loop, ...)
         plain = make()
-        for jac in plain.jacobians[0] if isinstance(plain, npgrad.api.Hessian) else [plain]:
+        for jac in plain.jacobians[0] if isinstance(plain, npgrad.jacobians.Hessian) else [plain]:
             jac.batch = False
         np.testing.assert_allclose(got, plain(x), rtol=1e-10, atol=1e-10)
         np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)

@@ -286,7 +286,7 @@ def _check_op(unit: Unit, op: Op) -> None:
             "use NumPy functions npgrad knows (`npgrad rules` lists them), or compute this "
             "value from inputs that are not differentiated"
         )
-        if type(op.func).__module__ == "npgrad.api":  # a Jacobian, Hessian, vjp function
+        if type(op.func).__module__ == "npgrad.jacobians":  # a Jacobian, Hessian, VJPFunction
             hint = (
                 "npgrad differentiates through gradients it made (npgrad.grad, "
                 "npgrad.value_and_grad) called here, not through jacobian, hessian or vjp "
@@ -443,7 +443,7 @@ def _check_mutation(
 
 
 def _describe(op: Op) -> str:
-    if type(op.func).__module__ == "npgrad.api":
+    if type(op.func).__module__ == "npgrad.jacobians":
         return f"`{op.func!r}`"
     if op.func is not None:
         return f"`{op.label}`"
