@@ -235,3 +235,24 @@ def test_a_hessian_object_inside_is_refused_with_what_to_do():
 
     with pytest.raises(npgrad.NoDerivativeError, match="call a grad of the function instead"):
         npgrad.grad(uses_hessian)(K3, X4)
+
+
+def chain_energy(x, k):  # a loop: the gradient keeps a tape, inlined as lists
+    e = 0.0
+    for i in range(len(k)):
+        e = e + k[i] * (x[i + 1] - x[i] - 1.0) ** 2 + 0.1 * np.cos(x[i])
+    return e
+
+
+chain_force = npgrad.grad(chain_energy)
+
+
+def chain_force_matching(k, x):
+    return np.sum((chain_force(x, k) - F_OBS) ** 2)
+
+
+@pytest.mark.parametrize("wrt", [0, 1])
+def test_gradient_with_a_loop_called_inside(wrt):
+    got = npgrad.grad(chain_force_matching, wrt=wrt)(K3, X4)
+    want = numerical_grad(chain_force_matching, (K3, X4), wrt)
+    np.testing.assert_allclose(got, want, atol=1e-7)

@@ -29,6 +29,7 @@ from .jumps import lower_jumps
 from .parse import parse
 from .resolve import _Resolver, local_names
 from .unit import RESOLVED, SOURCE, Unit
+from .untape import untape
 
 _PREPARED: dict[Any, tuple[ast.FunctionDef, Unit]] = {}
 
@@ -67,6 +68,9 @@ def _prepare(callee: types.FunctionType, caller: Unit) -> tuple[ast.FunctionDef,
             pass
     sub.aliases = dict(caller.aliases)
     fdef = _Resolver(sub).visit(fdef)
+    sub.tree = fdef
+    untape(sub)  # a gradient npgrad generated, called here: its tape as lists (untape.py)
+    sub.local_names = local_names(fdef)
     src = (sub.filename, sub.lines)
     for node in ast.walk(fdef):
         setattr(node, SOURCE, src)
