@@ -225,8 +225,9 @@ LOOP_CASES = [
     "f, args, wrt", LOOP_CASES, ids=[f"{c[0].__name__}-{k}" for k, c in enumerate(LOOP_CASES)]
 )
 @pytest.mark.parametrize("optimize", [True, False], ids=["opt", "noopt"])
-def test_lists_built_by_append(f, args, wrt, optimize):
-    check_grad(f, *args, wrt=wrt, optimize=optimize)
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_lists_built_by_append(f, args, wrt, optimize, mode):
+    check_grad(f, *args, wrt=wrt, optimize=optimize, mode=mode)
 
 
 # ----- aliases, helpers, extend, pop, lists made per iteration -------------------------------
@@ -353,8 +354,9 @@ OBJECT_CASES = [
     "f, args, wrt", OBJECT_CASES, ids=[f"{c[0].__name__}-{k}" for k, c in enumerate(OBJECT_CASES)]
 )
 @pytest.mark.parametrize("optimize", [True, False], ids=["opt", "noopt"])
-def test_list_objects(f, args, wrt, optimize):
-    check_grad(f, *args, wrt=wrt, optimize=optimize)
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_list_objects(f, args, wrt, optimize, mode):
+    check_grad(f, *args, wrt=wrt, optimize=optimize, mode=mode)
 
 
 # ----- list comprehensions ----------------------------------------------------------------------

@@ -291,6 +291,8 @@ class _Forward:
                     [ast.comprehension(_store(v), copy.deepcopy(other), [], 0)],
                 )
             args = [tangent]
+        elif method == "extend" and isinstance(call.args[0], ast.List):  # `hs += [a, b]`
+            args = [ast.List([self.dense(e) for e in call.args[0].elts], ast.Load())]
         else:
             self.unit.error(
                 UnsupportedSyntaxError,
