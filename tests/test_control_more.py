@@ -1422,3 +1422,37 @@ def test_while_loop_reverse_counts_its_trips():
 def test_branch_outside_loops_needs_no_tape():
     src = npgrad.grad(one_sided_then_guarded_read).source
     assert "tape" not in src
+
+
+def two_loops_one_index(x, n):
+    s = np.sum(x**2)
+    for i in range(n):
+        s = s * np.sin(x[i])
+    for i in range(n):
+        s = s + x[i]
+    return s
+
+
+def index_read_between_loops(x, n):
+    s = 0.0
+    for i in range(n):
+        s = s + x[i] ** 2
+    s = s * x[i] ** 3  # the first loop's last index
+    for i in range(n):
+        s = s + np.sin(x[i]) * s
+    return s
+
+
+@pytest.mark.parametrize("n", [0, 1, 3])
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_two_loops_sharing_an_index(n, mode):
+    """The second loop's index is not copied from the first's (unbound after no trips:
+    the gradient used to raise UnboundLocalError for n = 0)."""
+    check_grad(two_loops_one_index, X, n, mode=mode)
+    if n:
+        check_grad(index_read_between_loops, X, n, mode=mode)
+    h = npgrad.hessian(two_loops_one_index)(X, n)
+    g = npgrad.grad(two_loops_one_index)
+    eps = 1e-5
+    fd = np.stack([(g(X + eps * e, n) - g(X - eps * e, n)) / (2 * eps) for e in np.eye(4)], -1)
+    np.testing.assert_allclose(h, fd, atol=1e-6)

@@ -164,8 +164,12 @@ class LoopLowering:
         previous = self.version.get(index.id)
         index_name = carried.pop(index.id, None) or self.store(index.id)
         self.version[index.id] = index_name
-        if previous is not None and previous != index_name:  # a loop of no trips keeps it
+        indices = self.__dict__.setdefault("loop_indices", set())
+        if previous in indices:  # an earlier loop's index, unbound if that loop had no trips:
+            pass  # not copied (read after a loop of no trips, this one raises instead)
+        elif previous is not None and previous != index_name:  # a loop of no trips keeps it
             self.out.append(self.copy(index_name, previous, s))
+        indices.add(index_name)
         body = self.block([*prelude, *s.body])
         self.close_loop(body, carried, s)
         self.line = line
