@@ -90,6 +90,14 @@ def _like(tangent: Any, value: Any) -> Any:
     return tangent
 
 
+def _check_single(value: Any) -> None:
+    if isinstance(value, tuple):
+        raise TypeError(
+            "jacobian of a function that returns a tuple is not supported yet: use npgrad.jvp "
+            "(a tuple of tangents), or a function per output"
+        )
+
+
 def jvp(
     f: Callable[..., Any],
     primals: Sequence[Any],
@@ -102,7 +110,8 @@ def jvp(
 
     `tangents` has one entry per primal, shaped like it (a container argument's tangent is
     a container of the same structure); None marks an argument held constant (integers,
-    data). The generated code is `npgrad.jacobian(f, mode="forward").source`.
+    data). A function that returns a tuple (`return a, b`) gets a tuple of tangents. The
+    generated code is `npgrad.jacobian(f, mode="forward").source`.
     """
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
@@ -112,11 +121,15 @@ def jvp(
         _check_tangent(primals[i], tangents[i], i)
     if not wrt:
         value = f(*primals)
+        if isinstance(value, tuple):
+            return value, tuple(_like(np.zeros_like(v), v) for v in value)
         return value, _like(np.zeros_like(value), value)
     transformed = _transformed(f, "jvp", wrt, backend, optimize)
     names = tangent_names(transformed, primals)
     given = dict(zip(names, (tangents[i] for i in wrt), strict=True))
     value, tangent = transformed(*primals, **given)
+    if isinstance(value, tuple):  # `return a, b`: a tuple of tangents
+        return value, tuple(_like(t, v) for t, v in zip(tangent, value, strict=True))
     return value, _like(tangent, value)
 
 
@@ -301,6 +314,7 @@ class Jacobian:
             nonlocal value
             (name,) = tangent_names(transformed, args)
             value, tangent = transformed(*args, **{name: seeds})
+            _check_single(value)
             return [_batch_of(tangent, (len(seeds), *np.shape(value)))]
 
         found = self._batched(args, "jvp_batched", pos, x.shape, x.dtype, batched)
@@ -315,6 +329,7 @@ class Jacobian:
             seed = np.zeros(x.shape, x.dtype)
             seed.flat[k] = 1
             value, tangent = transformed(*args, **{name: seed})
+            _check_single(value)
             columns.append(np.asarray(tangent))
         if not columns:  # an empty argument
             value = self.f(*args)
@@ -364,6 +379,7 @@ class Jacobian:
 
     def _reverse(self, args: tuple[Any, ...], positions: list[int]) -> list[Any]:
         value = self.f(*args)
+        _check_single(value)
         self._check_scalar(value)
         shape = np.shape(value)
         dtype = np.result_type(value, np.float32)

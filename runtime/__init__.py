@@ -34,8 +34,8 @@ def _not_scalar(ans: Any) -> None:
     raise NonScalarOutputError(
         f"grad needs a function that returns a scalar, but it returned {what}",
         None,
-        "reduce the output to a scalar (np.sum, np.mean, a norm); the Jacobian of a "
-        "vector-valued function will come with npgrad.jacobian / npgrad.vjp",
+        "reduce the output to a scalar (np.sum, np.mean, a norm), or use npgrad.jacobian "
+        "or npgrad.vjp for a function with an array output",
     )
 
 

@@ -474,3 +474,66 @@ def test_float32_in_float32_out():
     assert value.dtype == np.float32 and tangent.dtype == np.float32
     expected = np.where(W @ x > 0, 2.0 * W.sum(axis=1), 0.0)  # closed form
     np.testing.assert_allclose(tangent, expected, rtol=1e-5)
+
+
+# ----- functions returning tuples: a tuple of tangents ------------------------------------
+
+
+def layer_and_energy(x, W):
+    h = np.tanh(W @ x)
+    return h, np.sum(h**2), 3.0, x
+
+
+def oscillator(state, k):
+    x, v = state[0], state[1]
+    for _ in range(20):
+        v = v - 0.05 * k * x
+        x = x + 0.05 * v
+    return x, v
+
+
+@pytest.mark.parametrize(
+    "f, primals, tangents",
+    [
+        (
+            layer_and_energy,
+            (RNG.normal(size=3), RNG.normal(size=(4, 3))),
+            (RNG.normal(size=3), None),
+        ),
+        (
+            layer_and_energy,
+            (RNG.normal(size=3), RNG.normal(size=(4, 3))),
+            (None, RNG.normal(size=(4, 3))),
+        ),
+        (oscillator, (np.array([1.0, 0.0]), 2.0), (np.array([0.3, -0.1]), 0.5)),
+    ],
+)
+def test_jvp_of_a_function_returning_a_tuple(f, primals, tangents):
+    value, tangent = npgrad.jvp(f, primals, tangents)
+    want = f(*primals)
+    assert isinstance(tangent, tuple) and len(tangent) == len(want)
+    eps = 1e-6
+    plus = [p if t is None else p + eps * t for p, t in zip(primals, tangents, strict=True)]
+    minus = [p if t is None else p - eps * t for p, t in zip(primals, tangents, strict=True)]
+    for v, w, t, fp, fm in zip(value, want, tangent, f(*plus), f(*minus), strict=True):
+        np.testing.assert_allclose(v, w, rtol=1e-12)
+        assert np.shape(t) == np.shape(w)
+        fd = (np.asarray(fp) - np.asarray(fm)) / (2 * eps)
+        np.testing.assert_allclose(t, fd, rtol=1e-6, atol=1e-8)
+
+
+def test_tuples_of_outputs_outside_jvp_are_refused_with_what_to_do():
+    x, W = RNG.normal(size=3), RNG.normal(size=(4, 3))
+    with pytest.raises(TypeError, match="returns a tuple"):
+        npgrad.jacobian(layer_and_energy, mode="forward")(x, W)
+    with pytest.raises(npgrad.NonScalarOutputError, match="reverse mode"):
+        npgrad.vjp(layer_and_energy, x, W)
+
+    def early(x):
+        if x[0] > 0:
+            return x, x * 2
+        return x * 3, x
+
+    with pytest.raises(npgrad.UnsupportedSyntaxError, match="final `return a, b`") as info:
+        npgrad.jvp(early, (x,), (x,))
+    assert "test_forward.py:" in str(info.value)

@@ -48,6 +48,7 @@ _OPAQUE_WHAT = {
     ast.Dict: "dicts",
     ast.DictComp: "dict comprehensions",
     ast.Set: "sets",
+    ast.Tuple: "tuples built here",
 }
 
 # methods that change a list's length or entries, never the arrays it holds
@@ -140,7 +141,7 @@ def activity(unit: Unit) -> Unit:
 
     _check_untracked_writes(unit, simple, varied, lists.names)
     unit.scalars = infer_scalars(simple) | _range_indices(unit.body)
-    useful = {unit.result}
+    useful = {unit.result, *unit.results}
     while True:
         before = len(useful)
         for stmt in reversed(simple):
@@ -329,6 +330,9 @@ def _check_op(unit: Unit, op: Op) -> None:
             op.node,
             _COMPREHENSION_HINT
             if isinstance(op.node, ast.ListComp | ast.GeneratorExp)
+            else "forward mode (npgrad.jvp) takes a tuple of outputs as the function's one "
+            "final `return a, b`: assign the parts in each branch and return them at the end"
+            if isinstance(op.node, ast.Tuple)
             else "write the computation as plain NumPy expressions (np.where for choices)",
         )
     if op.kind == "rule" and unit.kind != "jvp" and op.rule is FORWARD_ONLY.get(op.func):

@@ -505,10 +505,17 @@ def forward(unit: Unit) -> Unit:
     ret = unit.body[-1]
     assert isinstance(ret, ast.Return) and ret.value is not None
     value = copy.deepcopy(ret.value)
-    if result in unit.active:
-        tangent: ast.expr = _name(sweep.t(result))
-    else:  # the output does not depend on the differentiated arguments
-        tangent = sweep.zeros(value)
+
+    def tangent_of(name: str, value: ast.expr) -> ast.expr:
+        if name in unit.active:
+            return _name(sweep.t(name))
+        return sweep.zeros(value)  # the output does not depend on the differentiated arguments
+
+    if isinstance(value, ast.Tuple):  # a tuple of outputs: a tuple of tangents
+        parts = [tangent_of(getattr(e, "id", ""), e) for e in value.elts]
+        tangent: ast.expr = ast.Tuple(parts, ast.Load())
+    else:
+        tangent = tangent_of(result, value)
     returned = ast.copy_location(ast.Return(ast.Tuple([value, tangent], ast.Load())), ret)
     args = copy.deepcopy(unit.tree.args)
     for name in tangent_args:

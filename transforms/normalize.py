@@ -249,14 +249,18 @@ class _Normalizer(LoopLowering, ComprehensionLowering, WriteLowering):
             self.aug_assign(s)
         elif isinstance(s, ast.Return):
             value = s.value if s.value is not None else ast.Constant(None)
+            if self.returned_tuple(value, s):
+                return
             if isinstance(value, ast.Tuple | ast.List):
+                what = "grad needs a function that returns a scalar"
+                if self.unit.kind in ("vjp", "vjp_split"):
+                    what = "reverse mode (vjp, jacobian) needs a function that returns one array"
                 self.unit.error(
                     NonScalarOutputError,
-                    f"`{self.unit.name}` returns a {type(value).__name__.lower()}; grad needs "
-                    "a function that returns a scalar",
+                    f"`{self.unit.name}` returns a {type(value).__name__.lower()}; {what}",
                     value,
-                    "return one scalar (np.sum, np.mean, a norm); Jacobians of vector-valued "
-                    "functions will come with npgrad.jacobian / npgrad.vjp",
+                    "return one scalar (np.sum, np.mean, a norm) or array (npgrad.jacobian, "
+                    "npgrad.vjp); forward mode (npgrad.jvp) takes a final `return a, b`",
                 )
             if not is_atom(value):  # name the result after the function: `loss = ...`
                 name = self.unit.names.fresh(
@@ -308,6 +312,24 @@ class _Normalizer(LoopLowering, ComprehensionLowering, WriteLowering):
                 "compute the value without this statement, or move it outside the "
                 "differentiated function",
             )
+
+    def returned_tuple(self, value: ast.expr, s: ast.Return) -> bool:
+        """Forward mode: `return a, b * c` -> `return (a, _mul2)`, one tangent per part."""
+        if self.unit.kind != "jvp" or not isinstance(value, ast.Tuple) or not value.elts:
+            return False
+        if any(isinstance(e, ast.Starred) for e in value.elts):
+            return False
+        parts = []
+        for k, elt in enumerate(value.elts):
+            if not is_atom(elt):
+                name = self.unit.names.fresh(f"{self.unit.name}_{k}")
+                self.emit(name, self.op(elt), s)
+                elt = ast.copy_location(ast.Name(name, ast.Load()), elt)
+            parts.append(self.atom(elt))
+        ret = ast.copy_location(ast.Return(ast.Tuple(parts, ast.Load())), s)
+        setattr(ret, SOURCE_LINE, self.line)
+        self.out.append(ret)
+        return True
 
     # ----- calls to the user's functions ---------------------------------------------
 
@@ -670,4 +692,6 @@ def normalize(unit: Unit) -> Unit:
     unit.body = norm.out
     check_writes(unit)  # no write may be seen through another name (transforms/writes.py)
     unit.result = ret.value.id if isinstance(ret.value, ast.Name) else ""
+    if isinstance(ret.value, ast.Tuple):  # forward mode's tuple (returned_tuple)
+        unit.results = [e.id for e in ret.value.elts if isinstance(e, ast.Name)]
     return unit

@@ -93,6 +93,7 @@ class Unit:
     # filled by normalize / activity / reverse
     body: list[ast.stmt] = field(default_factory=list)
     result: str = ""
+    results: list[str] = field(default_factory=list)  # forward mode: a returned tuple's names
     origin: dict[str, str] = field(default_factory=dict)  # versioned name -> user's name
     active: set[str] = field(default_factory=set)
     scalars: set[str] = field(default_factory=set)  # names known to hold one number
