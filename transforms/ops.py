@@ -243,7 +243,7 @@ def stored_into(stmt: ast.stmt) -> str | None:
     if isinstance(stmt, ast.Assign | ast.Expr) and isinstance(value, ast.Call):
         func = value.func
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-            if not is_pure(value):
+            if not is_pure(value) and not hasattr(func, RESOLVED):  # not `rt.f(...)`
                 return func.value.id
     return None
 
