@@ -139,10 +139,8 @@ def chooser(g: Any, ans: Any, x: Any, axis: Any = None, keepdims: bool = False) 
     return unreduce(g, x, axis, keepdims) * mask / count
 
 
-def prod_vjp(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    """Adjoint of prod, exact where x has zeros: products of all other elements, formed
-    from exclusive cumulative products taken from both ends."""
-    x = np.asarray(x)
+def _reduced_last(x: Any, axis: Any) -> tuple[tuple[int, ...], int]:
+    """The permutation of x's axes that puts the reduced ones last, and how many it keeps."""
     nd = x.ndim
     axes = (
         tuple(range(nd))
@@ -150,15 +148,23 @@ def prod_vjp(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
         else tuple(a % nd for a in ((axis,) if np.ndim(axis) == 0 else axis))
     )
     rest = tuple(i for i in range(nd) if i not in axes)
-    moved = np.transpose(x, rest + axes)
+    return rest + axes, len(rest)
+
+
+def prod_vjp(g: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Adjoint of prod, exact where x has zeros: products of all other elements, formed
+    from exclusive cumulative products taken from both ends."""
+    x = np.asarray(x)
+    order, kept = _reduced_last(x, axis)
+    moved = np.transpose(x, order)
     if moved.size == 0:  # nothing to multiply: the gradient is empty (or of empty products)
         return unreduce(g, x, axis, keepdims) * np.zeros_like(x)
-    flat = np.reshape(moved, moved.shape[: len(rest)] + (-1,))
+    flat = np.reshape(moved, moved.shape[:kept] + (-1,))
     one = np.ones_like(flat[..., :1])
     left = np.cumprod(np.concatenate([one, flat[..., :-1]], axis=-1), axis=-1)
     right = np.cumprod(np.concatenate([one, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
     others = np.reshape(left * right, moved.shape)
-    back = np.transpose(others, np.argsort(rest + axes))
+    back = np.transpose(others, np.argsort(order))
     return unreduce(g, x, axis, keepdims) * back
 
 
@@ -170,16 +176,10 @@ def prod_vjp_tangent(g: Any, x: Any, t: Any, axis: Any = None, keepdims: bool = 
     and their derivatives, by the product rule one element at a time."""
     x = np.asarray(x)
     t = np.broadcast_to(t, x.shape)
-    nd = x.ndim
-    axes = (
-        tuple(range(nd))
-        if axis is None
-        else tuple(a % nd for a in ((axis,) if np.ndim(axis) == 0 else axis))
-    )
-    rest = tuple(i for i in range(nd) if i not in axes)
-    moved = np.transpose(x, rest + axes)
-    flat = np.reshape(moved, moved.shape[: len(rest)] + (-1,))
-    tflat = np.reshape(np.transpose(t, rest + axes), flat.shape)
+    order, kept = _reduced_last(x, axis)
+    moved = np.transpose(x, order)
+    flat = np.reshape(moved, moved.shape[:kept] + (-1,))
+    tflat = np.reshape(np.transpose(t, order), flat.shape)
     n = flat.shape[-1]
     dtype = np.result_type(flat, tflat)
     left, dleft = np.ones(flat.shape, dtype), np.zeros(flat.shape, dtype)
@@ -191,7 +191,7 @@ def prod_vjp_tangent(g: Any, x: Any, t: Any, axis: Any = None, keepdims: bool = 
         right[..., k - 1] = right[..., k] * flat[..., k]
         dright[..., k - 1] = dright[..., k] * flat[..., k] + right[..., k] * tflat[..., k]
     others = np.reshape(dleft * right + left * dright, moved.shape)
-    back = np.transpose(others, np.argsort(rest + axes))
+    back = np.transpose(others, np.argsort(order))
     return unreduce(g, x, axis, keepdims) * back
 
 
