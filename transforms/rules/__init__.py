@@ -5,6 +5,7 @@ from . import (  # noqa: F401
     elementwise,
     fft,
     generated,
+    generated_linear,
     linalg,
     products,
     reductions,

@@ -22,8 +22,9 @@ reductions (chooser, prod_vjp, divide_or_zero, the norms', quantile_vjp), of pro
 the adjoint `g` it spreads, so its derivative in `g` is its transpose; its derivative in
 the primal values is a helper of its own or zero where the rule is piecewise constant (the
 choice of max, the order of a quantile), as the first derivative's own convention there.
-Helpers not listed (the FFTs', the linear algebra's, ...) have no rules: a second derivative
-through them is refused at transform time.
+The FFTs' and the shape functions' adjoints, linear in the adjoint, are in
+generated_linear.py. Helpers listed in neither (the linear algebra's, einsum's, ...) have no
+rules: a second derivative through them is refused at transform time.
 """
 
 # Each rule is a template: names stand for the call's arguments and are inlined.
