@@ -256,3 +256,26 @@ def test_gradient_with_a_loop_called_inside(wrt):
     got = npgrad.grad(chain_force_matching, wrt=wrt)(K3, X4)
     want = numerical_grad(chain_force_matching, (K3, X4), wrt)
     np.testing.assert_allclose(got, want, atol=1e-7)
+
+
+def force_matching_made_inside(k, x, f_obs):
+    f = -npgrad.grad(spring_energy)(x, k)  # made here, as in JAX code
+    return np.sum((f - f_obs) ** 2)
+
+
+def both_gradients_made_inside(k, x):
+    g = npgrad.grad(spring_energy, wrt=(0, 1))
+    gx, gk = g(x, k)
+    e, _ = npgrad.value_and_grad(spring_energy)(x, k)
+    return np.sum(gx**2) + np.sum(gk * k) * e
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+@pytest.mark.parametrize("wrt", [0, 1])
+def test_gradients_made_inside_the_function(wrt, mode):
+    for f, args in (
+        (force_matching_made_inside, (K3, X4, F_OBS)),
+        (both_gradients_made_inside, (K3, X4)),
+    ):
+        got = npgrad.grad(f, wrt=wrt, mode=mode)(*args)
+        np.testing.assert_allclose(got, numerical_grad(f, args, wrt), atol=1e-7)

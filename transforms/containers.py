@@ -152,6 +152,9 @@ class _Rewriter(StaticExpressions):
         if isinstance(value, ast.Lambda) and simple_lambda(value) and self.bindable(target, value):
             self.env[target.id] = Static("lambda", expr=value)  # inlined where it is called
             return None
+        if self.bindable(target, value) and (made := self.made_gradient(value)) is not None:
+            self.env[target.id] = leaf(made)  # `g = npgrad.grad(f)`: inlined where called
+            return None
         found = self.static_of(value)
         unpacks = isinstance(target, ast.Tuple | ast.List)
         if found is not None and (found.is_leaf or unpacks or self.bindable(target, value)):

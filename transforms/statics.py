@@ -305,7 +305,40 @@ class StaticExpressions(ast.NodeTransformer):
                 )
         return self.generic_visit(node)
 
+    def made_gradient(self, node: ast.expr) -> ast.Name | None:
+        """`npgrad.grad(energy, wrt=1)` with arguments known now (functions, constants): the
+        gradient it makes, made now and bound to a fresh name (inlined where it is called)."""
+        from npgrad.api import grad, value_and_grad
+
+        if not isinstance(node, ast.Call):
+            return None
+        maker = getattr(node.func, RESOLVED, None)
+        if maker is not grad and maker is not value_and_grad:
+            return None
+
+        def known(arg: ast.expr) -> Any:
+            if isinstance(arg, ast.Name) and hasattr(arg, RESOLVED):
+                return getattr(arg, RESOLVED)
+            return ast.literal_eval(arg)  # a constant or a tuple of them (ValueError if not)
+
+        try:
+            args = [known(a) for a in node.args]
+            keywords = {kw.arg: known(kw.value) for kw in node.keywords if kw.arg is not None}
+        except ValueError:
+            return None
+        if len(keywords) != len(node.keywords):
+            return None
+        made = maker(*args, **keywords)
+        name = self.unit.names.fresh("_" + getattr(args[0], "__name__", "f") if args else "_f")
+        self.unit.cells[name] = made
+        found = ast.copy_location(ast.Name(name, ast.Load()), node)
+        setattr(found, RESOLVED, made)
+        return found
+
     def visit_Call(self, node: ast.Call) -> ast.expr:
+        made = self.made_gradient(node.func)  # `npgrad.grad(energy)(x, k)`
+        if made is not None:
+            node.func = made
         func = getattr(node.func, RESOLVED, None)
         local = self.static_of(node.func)  # `sq(x)`, `acts["sq"](x)`
         if local is not None and local.kind == "lambda":
