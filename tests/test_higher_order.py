@@ -279,3 +279,34 @@ def test_gradients_made_inside_the_function(wrt, mode):
     ):
         got = npgrad.grad(f, wrt=wrt, mode=mode)(*args)
         np.testing.assert_allclose(got, numerical_grad(f, args, wrt), atol=1e-7)
+
+
+V3 = np.array([1.0, -0.5, 0.25])
+
+
+def directional_energy(k, x):  # the energy's change along V3, by forward mode inside
+    e, de = npgrad.jvp(spring_energy, (x, k), (V3, None))
+    return e * de
+
+
+def curvature_along(k, x):  # V3' H V3: forward over reverse inside, differentiated again
+    _, hv = npgrad.jvp(npgrad.grad(spring_energy), (x, k), (V3, None))
+    return np.sum(hv * V3)
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+@pytest.mark.parametrize("wrt", [0, 1])
+def test_jvp_called_inside_the_function(wrt, mode):
+    x = X4[:3]
+    k = K3[:2]
+    for f in (directional_energy, curvature_along):
+        got = npgrad.grad(f, wrt=wrt, mode=mode)(k, x)
+        np.testing.assert_allclose(got, numerical_grad(f, (k, x), wrt), atol=1e-6)
+
+
+def test_jvp_of_a_lambda_inside_is_refused_with_what_to_do():
+    def uses_lambda(x):
+        return np.sum(npgrad.jvp(lambda y: y**2, (x,), (x,))[1])
+
+    with pytest.raises(npgrad.NoDerivativeError, match="module-level function"):
+        npgrad.grad(uses_lambda)(X4)

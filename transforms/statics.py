@@ -335,10 +335,48 @@ class StaticExpressions(ast.NodeTransformer):
         setattr(found, RESOLVED, made)
         return found
 
+    def made_jvp(self, node: ast.Call) -> ast.Call | None:
+        """`npgrad.jvp(f, (x, k), (tx, None))` with `f` known now: a call of f's generated
+        JVP along the arguments whose tangent is not a literal None (inlined like a helper)."""
+        from npgrad.jacobians import jvp
+
+        if getattr(node.func, RESOLVED, None) is not jvp or node.keywords or len(node.args) != 3:
+            return None
+        func, primals, tangents = node.args
+        func = self.made_gradient(func) or func  # `npgrad.jvp(npgrad.grad(e), ...)`
+        f = getattr(func, RESOLVED, None)
+        if f is None or not isinstance(primals, ast.Tuple) or not isinstance(tangents, ast.Tuple):
+            return None
+        if len(primals.elts) != len(tangents.elts):
+            return None
+        wrt = tuple(
+            i
+            for i, t in enumerate(tangents.elts)
+            if not (isinstance(t, ast.Constant) and t.value is None)
+        )
+        if not wrt:
+            return None
+        from npgrad.api import Transformed
+
+        made = Transformed(f, "jvp", wrt, None, True)
+        code = (made._specialized.get(None) or made._build(None)).function.__code__
+        kwonly = code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
+        names = kwonly[len(kwonly) - len(wrt) :]
+        alias = self.unit.names.fresh("_jvp_" + getattr(f, "__name__", "f"))
+        self.unit.cells[alias] = made
+        callee = ast.copy_location(ast.Name(alias, ast.Load()), node)
+        setattr(callee, RESOLVED, made)
+        given = [tangents.elts[i] for i in wrt]
+        keywords = [ast.keyword(n, t) for n, t in zip(names, given, strict=True)]
+        return ast.copy_location(ast.Call(callee, list(primals.elts), keywords), node)
+
     def visit_Call(self, node: ast.Call) -> ast.expr:
         made = self.made_gradient(node.func)  # `npgrad.grad(energy)(x, k)`
         if made is not None:
             node.func = made
+        call = self.made_jvp(node)  # `npgrad.jvp(f, (x,), (v,))`
+        if call is not None:
+            node = call
         func = getattr(node.func, RESOLVED, None)
         local = self.static_of(node.func)  # `sq(x)`, `acts["sq"](x)`
         if local is not None and local.kind == "lambda":
