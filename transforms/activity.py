@@ -293,7 +293,7 @@ def _check_op(unit: Unit, op: Op) -> None:
                 "npgrad.value_and_grad) called here, not through jacobian, hessian or vjp "
                 "objects: call a grad of the function instead"
             )
-        elif getattr(op.func, "__module__", "").startswith("npgrad."):  # npgrad.jvp, ...
+        elif (getattr(op.func, "__module__", None) or "").startswith("npgrad."):  # npgrad.jvp
             hint = (
                 "npgrad differentiates npgrad.grad, npgrad.value_and_grad and npgrad.jvp "
                 "called here when their function is a module-level function or made here "
