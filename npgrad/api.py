@@ -92,10 +92,15 @@ class Transformed:
             return self.primal
         if spec is None:
             return self.primal.function
-        inner = self.primal._specialized.get(spec[3])
-        if inner is None or inner.bindings and inner.stale():
-            inner = self.primal._build(spec[3])
-        return inner.function
+        return self.primal.compiled_for(spec[3]).function
+
+    def compiled_for(self, spec: Any) -> Compiled:
+        """The variant for this call key (`_spec`; None: for any arguments), made if it does
+        not exist yet or a name it resolved has been rebound."""
+        compiled = self._specialized.get(spec)
+        if compiled is None or compiled.bindings and compiled.stale():
+            compiled = self._build(spec)
+        return compiled
 
     def _build(self, spec: Any = None) -> Compiled:
         from npgrad.transforms.emit import compile_unit
@@ -185,9 +190,7 @@ class Transformed:
         if self.follow and (found := backends.backend_of(args, kwargs)) != self.backend:
             return self.variant(found)(*args, **kwargs)
         spec = self._spec(args, kwargs)
-        compiled = self._specialized.get(spec)
-        if compiled is None or compiled.bindings and compiled.stale():
-            compiled = self._build(spec)
+        compiled = self.compiled_for(spec)
         self._compiled = compiled
         trees = dict(spec[0]) if spec is not None else {}
         for pos, name, default in compiled.wrt_args:

@@ -36,12 +36,16 @@ def tangent_names(
     kwargs = kwargs or {}
     if transformed.follow and (found := backends.backend_of(args, kwargs)) != transformed.backend:
         transformed = transformed.variant(found)
-    spec = transformed._spec(args, kwargs)
-    compiled = transformed._specialized.get(spec) or transformed._build(spec)
+    return tangent_parameters(
+        transformed, transformed.compiled_for(transformed._spec(args, kwargs))
+    )
+
+
+def tangent_parameters(transformed: Transformed, compiled: Any) -> tuple[str, ...]:
+    """A generated JVP's tangent parameters: its last keyword-only ones, one per wrt."""
     code = compiled.function.__code__
-    count = len(transformed.wrt)
     kwonly = code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
-    return tuple(kwonly[len(kwonly) - count :])
+    return tuple(kwonly[len(kwonly) - len(transformed.wrt) :])
 
 
 def _is_floating(value: Any) -> bool:

@@ -287,7 +287,7 @@ def _check_op(unit: Unit, op: Op) -> None:
             "use NumPy functions npgrad knows (`npgrad rules` lists them), or compute this "
             "value from inputs that are not differentiated"
         )
-        if type(op.func).__module__ == "npgrad.jacobians":  # a Jacobian, Hessian, VJPFunction
+        if _made_by_npgrad(op.func):  # a Jacobian, Hessian, VJPFunction
             hint = (
                 "npgrad differentiates through gradients it made (npgrad.grad, "
                 "npgrad.value_and_grad) called here, not through jacobian, hessian or vjp "
@@ -452,8 +452,15 @@ def _check_mutation(
                 )
 
 
+def _made_by_npgrad(func: object) -> bool:
+    """A Jacobian, Hessian or vjp function object (npgrad/jacobians.py)."""
+    from npgrad.jacobians import Hessian, Jacobian, VJPFunction
+
+    return isinstance(func, Jacobian | Hessian | VJPFunction)
+
+
 def _describe(op: Op) -> str:
-    if type(op.func).__module__ == "npgrad.jacobians":
+    if _made_by_npgrad(op.func):
         return f"`{op.func!r}`"
     if op.func is not None:
         return f"`{op.label}`"

@@ -107,6 +107,7 @@ class LoopLowering:
     out: list[ast.stmt]
     version: dict[str, str]
     line: int
+    loop_indices: set[str]  # the versions loops have used as their index
 
     if TYPE_CHECKING:
 
@@ -164,12 +165,13 @@ class LoopLowering:
         previous = self.version.get(index.id)
         index_name = carried.pop(index.id, None) or self.store(index.id)
         self.version[index.id] = index_name
-        indices = self.__dict__.setdefault("loop_indices", set())
-        if previous in indices:  # an earlier loop's index, unbound if that loop had no trips:
+        if (
+            previous in self.loop_indices
+        ):  # an earlier loop's index, unbound if that loop had no trips:
             pass  # not copied (read after a loop of no trips, this one raises instead)
         elif previous is not None and previous != index_name:  # a loop of no trips keeps it
             self.out.append(self.copy(index_name, previous, s))
-        indices.add(index_name)
+        self.loop_indices.add(index_name)
         body = self.block([*prelude, *s.body])
         self.close_loop(body, carried, s)
         self.line = line

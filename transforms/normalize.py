@@ -118,6 +118,7 @@ class _Normalizer(LoopLowering, ComprehensionLowering, WriteLowering):
         self.line = 0
         self.inlining: list[Any] = [unit.func]  # the function and the helpers being inlined
         self.defs: dict[str, ast.expr] = {}  # a name's first definition
+        self.loop_indices: set[str] = set()  # loops.py: versions used as a loop's index
 
     # ----- expressions -------------------------------------------------------------
 
@@ -582,10 +583,7 @@ def _generated(callee: Any) -> Any:
     from npgrad.api import Transformed
 
     if isinstance(callee, Transformed):
-        compiled = callee._specialized.get(None)
-        if compiled is None or compiled.bindings and compiled.stale():
-            compiled = callee._build(None)
-        return compiled.function
+        return callee.compiled_for(None).function
     return callee
 
 

@@ -338,7 +338,7 @@ class StaticExpressions(ast.NodeTransformer):
     def made_jvp(self, node: ast.Call) -> ast.Call | None:
         """`npgrad.jvp(f, (x, k), (tx, None))` with `f` known now: a call of f's generated
         JVP along the arguments whose tangent is not a literal None (inlined like a helper)."""
-        from npgrad.jacobians import jvp
+        from npgrad.jacobians import jvp, tangent_parameters
 
         if getattr(node.func, RESOLVED, None) is not jvp or node.keywords or len(node.args) != 3:
             return None
@@ -359,9 +359,7 @@ class StaticExpressions(ast.NodeTransformer):
         from npgrad.api import Transformed
 
         made = Transformed(f, "jvp", wrt, None, True)
-        code = (made._specialized.get(None) or made._build(None)).function.__code__
-        kwonly = code.co_varnames[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
-        names = kwonly[len(kwonly) - len(wrt) :]
+        names = tangent_parameters(made, made.compiled_for(None))
         alias = self.unit.names.fresh("_jvp_" + getattr(f, "__name__", "f"))
         self.unit.cells[alias] = made
         callee = ast.copy_location(ast.Name(alias, ast.Load()), node)

@@ -36,7 +36,7 @@ import math
 
 import numpy as np
 
-from .table import jvp, linear, method, nondiff, vjp
+from .table import diagonal, jvp, linear, method, nondiff, vjp
 
 # ----- arithmetic -----------------------------------------------------------------
 
@@ -464,14 +464,7 @@ def sinc(g, ans, x):
     )  # fmt: skip
 
 
-@jvp(of=sinc)
-def sinc_jvp(tx, ans, x):
-    return tx * np.where(
-        x == 0,
-        x * (-np.pi**2 / 3 + x * x * (np.pi**4 / 30 - x * x * (
-            np.pi**6 / 840 - x * x * np.pi**8 / 45360))),
-        (np.cos(np.pi * x) - ans) / np.where(x == 0, 1.0, x),
-    )  # fmt: skip
+diagonal(sinc)  # its JVP is the rule with `g` replaced by `tx`
 
 
 @vjp(np.deg2rad, np.radians, math.radians)
